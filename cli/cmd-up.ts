@@ -1,0 +1,98 @@
+/**
+ * `tkube up`: a whole local cluster in the foreground, the way k3s does it: etcd and the
+ * components as supervised child processes, state under $TKUBE_HOME, a kubeconfig for
+ * kubectl, and a clean stop on Ctrl-C.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEtcd } from './etcd-process.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { componentLogger } from './logger.js';
+import { onShutdownSignal } from './cmd-apiserver.js';
+import { Supervisor } from './supervisor.js';
+
+export interface UpFlags {
+  home?: string;
+  port: number;
+  reset: boolean;
+}
+
+export function tkubeHome(flag?: string): string {
+  return flag ?? process.env.TKUBE_HOME ?? join(homedir(), '.tkube');
+}
+
+const TKUBE_JS = fileURLToPath(new URL('./tkube.js', import.meta.url));
+
+export async function runUp(flags: UpFlags): Promise<void> {
+  const log = componentLogger('up');
+  const home = tkubeHome(flags.home);
+  const logs = join(home, 'logs');
+  const kubeconfig = join(home, 'kubeconfig');
+  mkdirSync(logs, { recursive: true });
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    process.stdout.write(`  ${what} ... `);
+    try {
+      const r = await fn();
+      process.stdout.write(`done (${Math.round(performance.now() - t0)} ms)\n`);
+      return r;
+    } catch (err) {
+      process.stdout.write('FAILED\n');
+      throw err;
+    }
+  };
+
+  console.log(`tkube: starting a local cluster in ${home}`);
+  if (flags.reset && existsSync(join(home, 'etcd'))) {
+    await step('removing the previous cluster state (--reset)', async () => rmSync(join(home, 'etcd'), { recursive: true, force: true }));
+  }
+  const etcd = await step('starting etcd', () =>
+    startEtcd({ dataDir: join(home, 'etcd'), logFile: join(logs, 'etcd.log') }),
+  );
+  const supervisor = new Supervisor(logs, log);
+  const apiserverUrl = `http://127.0.0.1:${flags.port}`;
+  try {
+    await step('starting apiserver', async () => {
+      supervisor.start({
+        name: 'apiserver',
+        command: process.execPath,
+        args: [TKUBE_JS, 'apiserver', '--etcd-servers', etcd.endpoint, '--port', String(flags.port)],
+      });
+      await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'));
+    });
+    writeKubeconfig(kubeconfig, { server: apiserverUrl });
+  } catch (err) {
+    await supervisor.stopAll();
+    await etcd.stop();
+    throw err;
+  }
+
+  console.log(`
+tkube is up. Logs: ${logs}
+  export KUBECONFIG=${kubeconfig}
+  kubectl get namespaces
+Press Ctrl-C to stop the cluster.`);
+
+  await onShutdownSignal();
+  console.log('\ntkube: stopping');
+  await supervisor.stopAll();
+  await etcd.stop();
+  console.log('tkube: stopped');
+  process.exit(0);
+}
+
+async function waitForReady(url: string, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`the apiserver did not become ready at ${url} within ${timeoutMs / 1000} s; see ${logFile} (is the port in use?)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
