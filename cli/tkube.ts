@@ -18,7 +18,7 @@ function port(value: string): number {
   return n;
 }
 
-const program = new Command('tkube').description('tkube: a Kubernetes-style control plane').showHelpAfterError();
+const program = new Command('tkube').description('tkube: a Kubernetes-style control plane').showHelpAfterError().enablePositionalOptions();
 
 program
   .command('apiserver')
@@ -36,6 +36,18 @@ program
       compactionIntervalMs: o.etcdCompactionInterval,
       eventTtlSeconds: Math.round(o.eventTtl / 1000),
     });
+  });
+
+program
+  .command('runtime')
+  .description('the CRI runtime (a CRI-O-like gRPC server on a unix socket); `tkube runtime --help` lists its flags')
+  .helpOption(false)
+  .allowUnknownOption()
+  .passThroughOptions()
+  .argument('[flags...]')
+  .action(async (flags: string[]) => {
+    const { runRuntimeCommand } = await import('../runtime/cli.js');
+    await runRuntimeCommand(flags);
   });
 
 program

@@ -5,6 +5,8 @@
  */
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import type { ResourceDef } from '../../api/resource.js';
+import type { PodSpec } from '../../api/types/pod.js';
+import { podQOSClass } from '../../api/types/qos.js';
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
@@ -25,7 +27,7 @@ export function prepareForCreate(def: ResourceDef, obj: Obj): void {
   if (tracksGeneration(def)) obj.metadata.generation = 1;
   switch (def.plural) {
     case 'pods':
-      obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+      obj.status = { phase: 'Pending', qosClass: podQOSClass(obj.spec as PodSpec) };
       break;
     case 'namespaces':
       obj.status = { phase: 'Active' };
@@ -75,31 +77,4 @@ export function gracePeriodFor(def: ResourceDef, obj: Obj, requested: number | u
   if (status.phase === 'Succeeded' || status.phase === 'Failed') return 0;
   const grace = requested ?? (spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
   return Math.max(0, grace);
-}
-
-/** QoS class of a pod, from its containers' requests and limits (Kubernetes' rules). */
-export function qosClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const spec = pod.spec ?? {};
-  const containers = [
-    ...((spec.initContainers as Container[] | undefined) ?? []),
-    ...((spec.containers as Container[] | undefined) ?? []),
-  ];
-  let anySet = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (q !== undefined || l !== undefined) anySet = true;
-      if (l === undefined || String(q) !== String(l)) guaranteed = false;
-    }
-  }
-  if (!anySet) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-interface Container {
-  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
 }
