@@ -3,10 +3,12 @@
  * until SIGINT/SIGTERM, or until it loses the leader lease — then it exits with status 1,
  * as kube-controller-manager does, to be restarted by its supervisor.
  */
+import { Command, InvalidArgumentError } from 'commander';
 import { KubeClient } from '../api/client/kube-client.js';
 import { loadKubeconfig } from '../api/client/kubeconfig.js';
 import { startControllerManager } from '../controllers/manager.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
+import { parseDuration } from './durations.js';
 import { componentLogger } from './logger.js';
 
 export interface ControllerManagerFlags {
@@ -72,4 +74,56 @@ export async function runControllerManager(flags: ControllerManagerFlags): Promi
   }
   client.close();
   process.exit(reason === 'lost-leadership' ? 1 : 0);
+}
+
+function durationArg(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function countArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+function portArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (0-65535)`);
+  return n;
+}
+
+/** Go-style booleans, so that `--leader-elect=false` works as with kube-controller-manager. */
+function boolArg(value: string): boolean {
+  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(value)) return true;
+  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(value)) return false;
+  throw new InvalidArgumentError(`"${value}" is not a boolean`);
+}
+
+/**
+ * The `controller-manager` subcommand with kube-controller-manager's flag names. Parses
+ * into ControllerManagerFlags and calls `action` (runControllerManager by default).
+ */
+export function controllerManagerCommand(action: (flags: ControllerManagerFlags) => Promise<void> = runControllerManager): Command {
+  return new Command('controller-manager')
+    .description('run the controllers (replicaset, deployment, garbage collector, namespace, node lifecycle, node IPAM)')
+    .option('--kubeconfig <path>', 'kubeconfig of the cluster to manage')
+    .option('--master <url>', 'apiserver URL (overrides the kubeconfig server)')
+    .option('--controllers <list>', "controllers to run: '*' for all, 'foo' to enable, '-foo' to disable", '*')
+    .option('--leader-elect [bool]', 'elect a leader among controller-managers before running controllers', boolArg, true)
+    .option('--leader-elect-lease-duration <duration>', 'how long a standby waits before taking over an unrenewed lease', durationArg, 15_000)
+    .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', durationArg, 10_000)
+    .option('--leader-elect-retry-period <duration>', 'time between attempts to acquire or renew the lease', durationArg, 2_000)
+    .option('--concurrent-replicaset-syncs <n>', 'ReplicaSets synced at once', countArg, 5)
+    .option('--concurrent-deployment-syncs <n>', 'Deployments synced at once', countArg, 5)
+    .option('--concurrent-gc-syncs <n>', 'garbage collector workers', countArg, 20)
+    .option('--concurrent-namespace-syncs <n>', 'namespaces synced at once', countArg, 10)
+    .option('--metrics-port <port>', 'port of /metrics and /healthz', portArg, 10257)
+    .option('--bind-address <ip>', 'address of /metrics and /healthz', '127.0.0.1')
+    .action(async (o: ControllerManagerFlags) => {
+      await action(o);
+    });
 }

@@ -3,6 +3,7 @@
  * SharedInformerFactory: every controller asking for pods shares one list+watch and
  * one cache.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeClient } from '../client/kube-client.js';
 import type { ResourceRef } from '../client/types.js';
@@ -61,8 +62,19 @@ export class SharedInformerFactory {
 
   /** Resolves true when every informer has synced; false if aborted first. */
   async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
-    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
-    return results.every(Boolean);
+    // One listener on the caller's signal, fanned out through our own (unlimited) signal,
+    // so many informers don't trip Node's MaxListenersExceededWarning on the caller's.
+    const local = new AbortController();
+    setMaxListeners(0, local.signal);
+    const onAbort = () => local.abort();
+    if (signal?.aborted) local.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(local.signal)));
+      return results.every(Boolean);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async shutdown(): Promise<void> {

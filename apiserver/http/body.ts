@@ -6,23 +6,41 @@ import { badRequest, tooLarge, unsupportedMediaType } from '../../api/meta/error
 /** kube-apiserver's limit on a request body (--max-request-bytes is 3 MiB by default for most requests). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
     req.resume();
-    throw tooLarge(`Request entity too large: limit is ${limit}`);
+    return Promise.reject(tooLarge(`Request entity too large: limit is ${limit}`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(`Request entity too large: limit is ${limit}`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  // Plain 'data'/'end' listeners: the async iterator of a stream costs noticeably more per request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        fail(tooLarge(`Request entity too large: limit is ${limit}`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.once('error', fail);
+    req.once('close', () => fail(badRequest('the client closed the connection before sending the whole request body')));
+  });
 }
 
 export function mediaType(req: IncomingMessage): string {

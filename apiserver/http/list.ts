@@ -7,7 +7,7 @@ import { badRequest, expired } from '../../api/meta/errors.js';
 import type { KubeObject, ListMeta } from '../../api/meta/object-meta.js';
 import type { EtcdStore } from '../storage/etcd-store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
-import type { ListQuery, Selection } from './query.js';
+import { invalidListOptions, type ListQuery, type Selection } from './query.js';
 
 interface ContinueToken {
   v: 'meta.k8s.io/v1';
@@ -42,9 +42,11 @@ export async function listObjects({ etcd, cache, prefix, query, selection }: Lis
   const rv = query.resourceVersion ?? '';
   const match = query.resourceVersionMatch || undefined;
   const limit = query.limit ?? 0;
-  if (match && rv === '') throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (query.sendInitialEvents !== undefined) throw invalidListOptions('sendInitialEvents', 'sendInitialEvents is forbidden for list');
+  if (match && rv === '') throw invalidListOptions('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (match && query.continue) throw invalidListOptions('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
   if (query.continue && rv !== '') throw badRequest('specifying resource version is not allowed when using continue');
-  if (match === 'Exact' && rv === '0') throw badRequest('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+  if (match === 'Exact' && rv === '0') throw invalidListOptions('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
 
   // From the cache: "any" version (rv=0), or not older than a given revision.
   const fromCache = !query.continue && (rv === '0' || (rv !== '' && match !== 'Exact' && !(limit > 0)));

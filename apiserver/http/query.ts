@@ -1,6 +1,6 @@
 /** Query parameters of list, watch, write and delete requests, validated with zod (bad values → 400). */
 import { z } from 'zod';
-import { badRequest } from '../../api/meta/errors.js';
+import { badRequest, invalid } from '../../api/meta/errors.js';
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import type { ResourceDef } from '../../api/resource.js';
 import { DEFAULT_FIELD_LABELS, parseFieldSelector, type FieldSelector } from '../../api/selectors/fields.js';
@@ -13,7 +13,8 @@ const intParam = (name: string) =>
 export const ListQuery = z.object({
   labelSelector: z.string().optional(),
   fieldSelector: z.string().optional(),
-  limit: intParam('limit').pipe(z.number().min(0, 'limit must not be negative')).optional(),
+  // Kubernetes pages only when limit > 0: a negative limit means no limit, as zero does.
+  limit: intParam('limit').transform((n) => Math.max(0, n)).optional(),
   continue: z.string().optional(),
   resourceVersion: z.string().regex(/^\d*$/, 'resourceVersion must be a non-negative integer').optional(),
   resourceVersionMatch: z.enum(['NotOlderThan', 'Exact', '']).optional(),
@@ -36,6 +37,15 @@ export const DeleteQuery = WriteQuery.extend({
   propagationPolicy: z.enum(['Orphan', 'Background', 'Foreground']).optional(),
   orphanDependents: boolParam.optional(),
 });
+
+/**
+ * A list or watch option combination Kubernetes' ValidateListOptions refuses: 422 Invalid
+ * on kind ListOptions (meta.k8s.io), not 400.
+ */
+export function invalidListOptions(field: string, message: string, reason: 'FieldValueForbidden' | 'FieldValueNotSupported' = 'FieldValueForbidden') {
+  const prefix = reason === 'FieldValueForbidden' ? 'Forbidden' : 'Unsupported value';
+  return invalid('ListOptions', 'meta.k8s.io', '', [{ reason, field, message: `${prefix}: ${message}` }]);
+}
 
 /** Parses URL query parameters with a schema; repeated parameters use their first value. */
 export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchParams): z.infer<S> {

@@ -16,8 +16,11 @@ import { mediaType, parseObjectBody, parsePatchBody, readBody } from './body.js'
 import { listObjects } from './list.js';
 import { DeleteQuery, ListQuery, WriteQuery, parseQuery, selectionFrom } from './query.js';
 import type { ResourceRequest } from './request-info.js';
-import { renderList, renderObject, representation, successStatus, writeJson } from './respond.js';
+import { renderList, renderObject, representation, successStatus, writeJson, writeList } from './respond.js';
 import { bindPod, patchScale, scaleOf, updateScale } from './subresources.js';
+import { proxyPodSubresource } from './node-proxy.js';
+import type { Node } from '../../api/types/node.js';
+import type { Pod } from '../../api/types/pod.js';
 import { serveWatch } from './watch.js';
 
 export interface HandlerContext {
@@ -79,6 +82,16 @@ export async function handleResource(
   const def = hc.findResource(info.group, info.version, info.resource);
   if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   if (!def.namespaced && info.namespace) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  // pods/log, pods/exec, pods/attach: proxied to the kubelet of the pod's node.
+  if (def.plural === 'pods' && info.name && (info.subresource === 'log' || info.subresource === 'exec' || info.subresource === 'attach')) {
+    const pod = (await getObject(hc.storeFor(def), info.namespace, info.name, new URLSearchParams())) as Pod;
+    const nodesDef = hc.findResource('', 'v1', 'nodes')!;
+    const node = pod.spec.nodeName
+      ? ((await getObject(hc.storeFor(nodesDef), undefined, pod.spec.nodeName, new URLSearchParams()).catch(() => undefined)) as Node | undefined)
+      : undefined;
+    await proxyPodSubresource(req, res, pod, node, info.subresource, query);
+    return;
+  }
   if (info.subresource) {
     if (!info.name || !(SUBRESOURCES[def.plural] ?? []).includes(info.subresource)) {
       throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${def.plural}/${info.subresource})`);
@@ -108,7 +121,7 @@ export async function handleResource(
       return;
     }
     const { items, meta } = await listObjects({ etcd: hc.etcd, cache: store.cache, prefix, query: q, selection });
-    writeJson(res, 200, renderList(def, items, meta, rep));
+    writeList(res, def, items, meta, rep);
     return;
   }
 

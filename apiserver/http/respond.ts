@@ -4,6 +4,7 @@ import { ApiError, internalError, type Status } from '../../api/meta/errors.js';
 import type { KubeObject, ListMeta } from '../../api/meta/object-meta.js';
 import type { ResourceDef } from '../../api/resource.js';
 import { buildTable } from '../tables/build-table.js';
+import { encodedList } from './encoded-objects.js';
 import { parseIncludeObject, wantsTable } from '../tables/table-request.js';
 
 export type Representation =
@@ -20,7 +21,11 @@ export function representation(req: IncomingMessage, query: URLSearchParams): Re
 }
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-  const text = JSON.stringify(body);
+  writeJsonText(res, code, JSON.stringify(body), warnings);
+}
+
+/** Writes JSON that is already serialised. */
+export function writeJsonText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
@@ -51,6 +56,16 @@ export function renderObject(def: ResourceDef, obj: KubeObject, rep: Representat
   if (rep.kind === 'table') return buildTable(def, [obj], { includeObject: rep.includeObject });
   if (rep.kind === 'metadata') return partialMetadata(obj);
   return obj;
+}
+
+/** Writes a list; plain object lists reuse the items' shared encodings (a large list from the cache is not re-serialised). */
+export function writeList(res: ServerResponse, def: ResourceDef, items: KubeObject[], listMeta: ListMeta, rep: Representation): void {
+  if (rep.kind !== 'object') {
+    writeJson(res, 200, renderList(def, items, listMeta, rep));
+    return;
+  }
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  writeJsonText(res, 200, encodedList(def.listKind, apiVersion, listMeta, items));
 }
 
 /** A list in the representation asked for. */

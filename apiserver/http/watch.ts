@@ -6,13 +6,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { badRequest } from '../../api/meta/errors.js';
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import type { ResourceDef } from '../../api/resource.js';
 import type { EtcdStore } from '../storage/etcd-store.js';
 import type { CacheEvent, WatchCache } from '../storage/watch-cache.js';
 import { buildTable } from '../tables/build-table.js';
-import type { ListQuery, Selection } from './query.js';
+import { encodedObject } from './encoded-objects.js';
+import { invalidListOptions, type ListQuery, type Selection } from './query.js';
 import { toApiError, type Representation } from './respond.js';
 
 export interface WatchRequest {
@@ -32,24 +32,17 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** kube-apiserver ends watches after a random 30–60 minutes so clients rebalance. */
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 
-/** Serialised objects, shared by every watcher that sends the same event. */
-const encoded = new WeakMap<KubeObject, string>();
-function encode(obj: KubeObject): string {
-  let s = encoded.get(obj);
-  if (s === undefined) {
-    s = JSON.stringify(obj);
-    encoded.set(obj, s);
-  }
-  return s;
-}
 
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
   const { cache, query, selection, def } = w;
   const rvParam = query.resourceVersion ?? '';
-  if (query.sendInitialEvents && query.resourceVersionMatch !== 'NotOlderThan') {
-    throw badRequest('sendInitialEvents is only supported with resourceVersionMatch=NotOlderThan');
+  if (query.sendInitialEvents !== undefined && query.resourceVersionMatch !== 'NotOlderThan') {
+    throw invalidListOptions('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
   }
-  if (query.resourceVersionMatch === 'Exact') throw badRequest('resourceVersionMatch=Exact is not supported for watch');
+  if (query.resourceVersionMatch === 'Exact') throw invalidListOptions('resourceVersionMatch', '"Exact": supported values: "NotOlderThan"', 'FieldValueNotSupported');
+  if (query.resourceVersionMatch && query.sendInitialEvents === undefined) {
+    throw invalidListOptions('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+  }
 
   await cache.ready;
   let initial: KubeObject[] = [];
@@ -76,7 +69,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     if (rep.kind === 'metadata') {
       return `{"type":"${type}","object":${JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata })}}\n`;
     }
-    return `{"type":"${type}","object":${encode(obj)}}\n`;
+    return `{"type":"${type}","object":${encodedObject(obj)}}\n`;
   };
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -97,8 +90,19 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
   req.on('close', finish);
   res.on('error', finish);
 
+  // Events of one tick (one etcd watch response often carries several) go out in one write.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const send = (text: string) => {
     if (closed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       w.log.warn({ resource: def.plural }, 'watcher too slow; closing it');

@@ -11,7 +11,7 @@ import {
   alreadyExists,
   badRequest,
   conflict,
-  forbidden,
+  invalid,
   notFound,
   tooLarge,
   type GroupResource,
@@ -19,7 +19,7 @@ import {
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
 import { applyPatch } from '../patch/apply-patch.js';
-import type { EtcdStore } from '../storage/etcd-store.js';
+import { encodeForStorage, type EtcdStore } from '../storage/etcd-store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
 import { admitCreate } from './admission.js';
 import { clone, generateName, jsonEqual, newUid, nowTimestamp, storageKey } from './object-meta.js';
@@ -113,11 +113,11 @@ export class ResourceStore {
     prepareForCreate(this.def, obj);
     validateObject(this.def, obj);
     if (this.def.namespaced) await this.requireLiveNamespace(namespace!, name);
-    this.checkSize(obj);
+    const value = this.encodeChecked(obj);
     if (ctx.dryRun) return obj;
 
     const lease = this.def.plural === 'events' ? await this.etcd.grantLease(this.opts.eventTtlSeconds ?? EVENT_TTL_SECONDS) : undefined;
-    const created = await this.etcd.create(this.key(namespace, name), obj, lease);
+    const created = await this.etcd.create(this.key(namespace, name), obj, lease, value);
     if (!created) throw alreadyExists(this.gr, name);
     return created;
   }
@@ -191,9 +191,9 @@ export class ResourceStore {
       next = this.applyServerRules(next, current, sub);
       validateObject(this.def, next, current);
       if (jsonEqual(stripVersion(next), stripVersion(current))) return current; // no-op: no write, same resourceVersion
-      this.checkSize(next);
+      const value = this.encodeChecked(next);
       if (ctx.dryRun) return next;
-      const res = await this.etcd.update(key, next, Number(current.metadata.resourceVersion), await this.leaseFor(current));
+      const res = await this.etcd.update(key, next, Number(current.metadata.resourceVersion), await this.leaseFor(current), value);
       if (res.ok) {
         const stored = res.object;
         if (this.readyToRemove(stored)) await this.removeNow(key, stored);
@@ -234,7 +234,12 @@ export class ResourceStore {
       // Once deletion has begun, no new finalizers may be added (Kubernetes refuses them).
       const before = new Set(c.finalizers ?? []);
       const added = (m.finalizers ?? []).filter((f: string) => !before.has(f));
-      if (added.length) throw forbidden(this.gr, c.name ?? '', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+      // A validation error (422 Invalid, FieldValueForbidden), as Kubernetes' ObjectMeta update validation reports it.
+      if (added.length) {
+        throw invalid(this.def.kind, this.def.group, c.name ?? '', [
+          { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` },
+        ]);
+      }
     }
     return next;
   }
@@ -396,11 +401,14 @@ export class ResourceStore {
     }
   }
 
-  private checkSize(obj: KubeObject): void {
-    const size = Buffer.byteLength(JSON.stringify(obj));
+  /** The object's storage encoding, refused (413) when etcd would not take it. Encoded once: the write reuses it. */
+  private encodeChecked(obj: KubeObject): Buffer {
+    const value = encodeForStorage(obj);
+    const size = value.length;
     if (size > MAX_OBJECT_BYTES) {
       throw tooLarge(`${this.def.kind} "${obj.metadata.name ?? ''}" is too large to store: ${size} bytes encoded, the limit is ${MAX_OBJECT_BYTES} bytes (etcd's request limit)`);
     }
+    return value;
   }
 
   /** Events keep expiring: a rewrite gets a fresh lease. */

@@ -77,6 +77,8 @@ export class WatchCache {
     this.capacity = opts.capacity ?? 20_000;
     this.log = opts.logger.child({ cache: opts.prefix });
     this.ready = new Promise((r) => (this.readyResolve = r));
+    // A watch may resume from the compaction revision itself (etcd still has it), not from before it.
+    this.store.onCompacted((revision) => (this.oldestResumable = Math.max(this.oldestResumable, revision - 1)));
   }
 
   get revision(): number {
@@ -267,7 +269,9 @@ export class WatchCache {
 
   private apply(type: 'Put' | 'Delete', kv: IKeyValue, prevKv: IKeyValue | undefined, revision: number): void {
     const key = kv.key.toString();
-    const prev = prevKv ? decodeKv(prevKv) : this.objects.get(key);
+    // The cached object is usually exactly prev_kv: reuse it rather than decoding the same bytes again.
+    const cached = this.objects.get(key);
+    const prev = prevKv && cached?.metadata.resourceVersion !== String(prevKv.mod_revision) ? decodeKv(prevKv) : cached;
     const ev = toEvent(type, kv, prevKv, revision, prev);
     if (!ev) return;
     this.emit(ev);
@@ -315,10 +319,12 @@ export class WatchCache {
     }
   }
 
-  private lastProgressSent = 0;
+  /**
+   * Every tick, not only when the revision moved: each watcher decides from its own
+   * bookmark interval, and a quiet type must still get its periodic bookmarks.
+   */
   private progressAll(): void {
-    if (!this.isReady || this.rev === this.lastProgressSent) return;
-    this.lastProgressSent = this.rev;
+    if (!this.isReady) return;
     for (const entry of this.watchers) entry.w.onProgress?.(this.rev);
   }
 

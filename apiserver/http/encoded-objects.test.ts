@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../api/meta/object-meta.js';
+import { encodedList, encodedObject } from './encoded-objects.js';
+
+const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', resourceVersion: '7' }, spec: { containers: [{ name: 'c', image: 'x"y' }] } }) as KubeObject;
+
+describe('encoded objects', () => {
+  it('encodes an object once and returns the same JSON afterwards', () => {
+    const p = pod('a');
+    const first = encodedObject(p);
+    expect(JSON.parse(first)).toEqual(p);
+    expect(encodedObject(p)).toBe(first);
+  });
+
+  it('builds a list that parses to the same document as JSON.stringify of the list', () => {
+    const items = [pod('a'), pod('b')];
+    const meta = { resourceVersion: '9', continue: 'tok' };
+    const text = encodedList('PodList', 'v1', meta, items);
+    expect(JSON.parse(text)).toEqual({ kind: 'PodList', apiVersion: 'v1', metadata: meta, items });
+    expect(JSON.parse(encodedList('PodList', 'v1', {}, []))).toEqual({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] });
+  });
+});

@@ -1,0 +1,18 @@
+/**
+ * Every controller the controller-manager can run, by the name `--controllers` uses.
+ * Each controller folder exports a ControllerFactory; add yours here.
+ */
+import type { ControllerFactory } from './controller.js';
+import { garbageCollectorController } from './garbagecollector/garbage-collector.js';
+import { namespaceController } from './namespace/namespace-controller.js';
+import { nodeIpamController } from './nodeipam/node-ipam-controller.js';
+import { nodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
+import { replicaSetControllerFactory } from './replicaset/replicaset-controller.js';
+
+export const CONTROLLERS: Record<string, ControllerFactory> = {
+  replicaset: replicaSetControllerFactory,
+  garbagecollector: garbageCollectorController,
+  namespace: namespaceController,
+  nodelifecycle: nodeLifecycleController,
+  nodeipam: nodeIpamController,
+};
