@@ -30,7 +30,7 @@ interface Flags {
 }
 
 export function parseFlags(args: string[]): Flags {
-  const f: Flags = { perRound: 2000, rounds: 3, warmup: 500, concurrency: 64, watchers: 500, updates: 2000, updateRate: 200, pods: 10_000, listRounds: 7 };
+  const f: Flags = { perRound: 2000, rounds: 3, warmup: 500, concurrency: 64, watchers: 500, updates: 2000, updateRate: 100, pods: 10_000, listRounds: 7 };
   const num = (name: string, v: string | undefined) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer, got ${JSON.stringify(v)}`);
@@ -133,12 +133,15 @@ export async function runApiserverBench(args: string[]): Promise<BenchReport> {
 
     log(`watch: ${f.watchers} watchers, ${f.updates} updates at ${f.updateRate}/s`);
     const watchersBefore = await etcdWatchers(cluster.etcd.endpoint);
+    const cpuBeforeWatch = { ...cpu(), client: process.cpuUsage() };
     const c = cluster;
     const h = http;
     const wr = await measureWatch(c.apiserverUrl, h, { watchers: f.watchers, updates: f.updates, rate: f.updateRate, pods: Math.min(f.pods, f.updates) }, async () => ({
       etcdWatchersDuring: await etcdWatchers(c.etcd.endpoint),
       serverSideWatches: await podWatchesServed(h),
     }));
+    const clientCpu = process.cpuUsage(cpuBeforeWatch.client);
+    const watchCpu = { apiserver: cpu().apiserver - cpuBeforeWatch.apiserver, client: (clientCpu.user + clientCpu.system) / 1e6 };
     const p50 = latencyPercentile(wr.afterResponseMs, 50);
     const p99 = latencyPercentile(wr.afterResponseMs, 99);
     const e2e50 = latencyPercentile(wr.latenciesMs, 50);
@@ -155,6 +158,7 @@ export async function runApiserverBench(args: string[]): Promise<BenchReport> {
       target: 'one per type (one for pods)',
       ok: oneWatchPerType,
     });
+    notes.push(`CPU used during the watch phase: apiserver ${round(watchCpu.apiserver)} s, this benchmark client ${round(watchCpu.client)} s`);
     notes.push(`the apiserver reported ${wr.serverSideWatches ?? '?'} open pod watches during the updates; ${wr.missing} events missing; the watch phase took ${round(wr.durationMs / 1000)} s`);
     notes.push('watch delivery is measured two ways: from the arrival of the PATCH response to the event\'s arrival at each watcher (0 if the event came first), and from the timestamp written into the pod (an annotation) just before the PATCH was sent, which includes the whole write path');
     const rssEnd = rssBytes(cluster.apiserverPid);

@@ -63,6 +63,13 @@ export async function runUp(flags: UpFlags): Promise<void> {
       await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'));
     });
     writeKubeconfig(kubeconfig, { server: apiserverUrl });
+    await step('starting controller-manager', async () => {
+      supervisor.start({
+        name: 'controller-manager',
+        command: process.execPath,
+        args: [TKUBE_JS, 'controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', '0'],
+      });
+    });
   } catch (err) {
     await supervisor.stopAll();
     await etcd.stop();

@@ -1,6 +1,7 @@
 /** `tkube`: the cluster's components and the commands that bring a cluster up and down. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runApiserver } from './cmd-apiserver.js';
+import { controllerManagerCommand } from './cmd-controller-manager.js';
 import { runUp } from './cmd-up.js';
 import { parseDuration } from './durations.js';
 
@@ -37,6 +38,8 @@ program
       eventTtlSeconds: Math.round(o.eventTtl / 1000),
     });
   });
+
+program.addCommand(controllerManagerCommand());
 
 program
   .command('runtime')

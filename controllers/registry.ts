@@ -3,6 +3,7 @@
  * Each controller folder exports a ControllerFactory; add yours here.
  */
 import type { ControllerFactory } from './controller.js';
+import { deploymentControllerFactory } from './deployment/deployment-controller.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector.js';
 import { namespaceController } from './namespace/namespace-controller.js';
 import { nodeIpamController } from './nodeipam/node-ipam-controller.js';
@@ -11,6 +12,7 @@ import { replicaSetControllerFactory } from './replicaset/replicaset-controller.
 
 export const CONTROLLERS: Record<string, ControllerFactory> = {
   replicaset: replicaSetControllerFactory,
+  deployment: deploymentControllerFactory,
   garbagecollector: garbageCollectorController,
   namespace: namespaceController,
   nodelifecycle: nodeLifecycleController,

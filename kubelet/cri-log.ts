@@ -91,11 +91,15 @@ export async function followLog(
     }
     if (!(await stillRunning())) return;
     await new Promise<void>((r) => {
-      const t = setTimeout(r, 200);
-      signal.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(t);
         r();
-      }, { once: true });
+      };
+      const t = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        r();
+      }, 200);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

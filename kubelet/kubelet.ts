@@ -99,7 +99,8 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     fields: (pod) => ({ podIP: pod.status?.podIP, podIPs: pod.status?.podIPs?.map((p) => p.ip), hostIP: o.nodeIP, nodeName: o.nodeName }),
   });
   let workers: PodWorkers | undefined;
-  const probes = new ProbeManager({ cri, recorder, logger: log, onChange: (uid) => workers?.enqueue(uid) });
+  let syncerRef: PodSyncer | undefined;
+  const probes = new ProbeManager({ cri, recorder, logger: log, onChange: (uid) => workers?.enqueue(uid), podIP: (uid) => syncerRef?.podIPs.get(uid) });
   const syncer = new PodSyncer({
     client,
     cri,
@@ -115,6 +116,7 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     readiness: (uid, name, id) => probes.result(uid, name, id),
     logger: log,
   });
+  syncerRef = syncer;
   const lastPods = new Map<string, Pod>();
   const syncKey = async (uid: string): Promise<WorkerResult> => {
     const pod = podByUid(uid);

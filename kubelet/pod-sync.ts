@@ -18,7 +18,7 @@ import { buildContainerConfig } from './container-config.js';
 import { isNotFound, type CriClient } from './cri-client.js';
 import { buildEnv, EnvConfigError, type NodeAllocatable, type ObjectSource } from './env.js';
 import { CONTAINER_NAME, POD_UID } from './labels.js';
-import { runPreStop } from './lifecycle-hooks.js';
+import { runPostStart, runPreStop } from './lifecycle-hooks.js';
 import { buildPodStatus, type ContainerView } from './pod-status.js';
 import { buildSandboxConfig, type SandboxConfigOptions } from './sandbox-config.js';
 import { canonicalJson } from './canonical-json.js';
@@ -69,6 +69,10 @@ export class PodSyncer {
   readonly imageBackoff: CrashBackoff;
   private readonly lastStatus = new Map<string, string>();
   private readonly imageErrors = new Map<string, string>();
+  /** The sandbox IP last seen per pod uid (for probes and hooks). */
+  readonly podIPs = new Map<string, string>();
+  /** Pods we reported Succeeded/Failed: never get a new sandbox (the informer may lag our write). */
+  private readonly finishedPods = new Set<string>();
 
   constructor(private readonly o: PodSyncerOptions) {
     this.crashBackoff = o.crashBackoff ?? new CrashBackoff();
@@ -103,7 +107,7 @@ export class PodSyncer {
     let rt = await this.runtimeState(uid);
     const waiting = new Map<string, { reason: string; message?: string }>();
     let requeueAfterMs: number | undefined;
-    const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    const finished = this.finishedPods.has(uid) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
     let sandboxConfig: PodSandboxConfig | undefined;
     if (!rt.ready && !finished) {
@@ -125,7 +129,10 @@ export class PodSyncer {
       sandboxConfig ??= buildSandboxConfig(pod, rt.ready.metadata?.attempt ?? 0, this.o.sandbox);
       const st = await this.o.cri.runtime('PodSandboxStatus', { pod_sandbox_id: rt.ready.id, verbose: false });
       const net = st.status?.network;
-      if (net?.ip) podIPs = [net.ip, ...net.additional_ips.map((a) => a.ip)];
+      if (net?.ip) {
+        podIPs = [net.ip, ...net.additional_ips.map((a) => a.ip)];
+        this.podIPs.set(uid, net.ip);
+      }
     }
 
     if (rt.ready && sandboxConfig && !finished) {
@@ -140,7 +147,15 @@ export class PodSyncer {
       }
       rt = await this.runtimeState(uid);
     }
-    await this.reportStatus(pod, rt, podIPs, waiting);
+    const phase = await this.reportStatus(pod, rt, podIPs, waiting);
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // A finished pod keeps its containers (for logs) but not its sandbox and IP.
+      this.finishedPods.add(uid);
+      await this.stopContainers(rt, 0);
+      for (const s of rt.sandboxes) {
+        if (s.state === 'SANDBOX_READY') await this.o.cri.runtime('StopPodSandbox', { pod_sandbox_id: s.id }).catch(() => undefined);
+      }
+    }
     return { requeueAfterMs };
   }
 
@@ -254,6 +269,12 @@ export class PodSyncer {
       this.o.recorder?.event(pod, 'Normal', 'Created', `Created container ${c.name}`);
       await this.o.cri.runtime('StartContainer', { container_id: id });
       this.o.recorder?.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+      const hook = await runPostStart(this.o.cri, c, id, podIPs);
+      if (!hook.ok) {
+        // As Kubernetes: a failed postStart hook kills the container; restartPolicy decides what next.
+        this.o.recorder?.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${hook.message}`);
+        await this.o.cri.runtime('StopContainer', { container_id: id, timeout: pod.spec.terminationGracePeriodSeconds ?? 30 }).catch(() => undefined);
+      }
     } catch (err) {
       const msg = (err as { details?: string }).details ?? (err as Error).message;
       this.o.recorder?.event(pod, 'Warning', 'Failed', `Error: ${msg}`);
@@ -266,7 +287,7 @@ export class PodSyncer {
     return undefined;
   }
 
-  private async reportStatus(pod: Pod, rt: PodRuntime, podIPs: string[], waiting: Map<string, { reason: string; message?: string }>): Promise<void> {
+  private async reportStatus(pod: Pod, rt: PodRuntime, podIPs: string[], waiting: Map<string, { reason: string; message?: string }>): Promise<PodStatus['phase']> {
     const uid = pod.metadata.uid!;
     const views = (specs: Container[]) => {
       const m = new Map<string, ContainerView>();
@@ -289,6 +310,7 @@ export class PodSyncer {
       now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     });
     await this.writeStatus(pod, status);
+    return status.phase;
   }
 
   /** PUT of the status subresource, only when it differs from what the pod (or our last write) shows. */
@@ -360,6 +382,8 @@ export class PodSyncer {
 
   private forget(uid: string): void {
     this.lastStatus.delete(uid);
+    this.finishedPods.delete(uid);
+    this.podIPs.delete(uid);
     this.crashBackoff.forgetPrefix(`${uid}/`);
     this.imageBackoff.forgetPrefix(`${uid}/`);
     for (const k of this.imageErrors.keys()) if (k.startsWith(`${uid}/`)) this.imageErrors.delete(k);

@@ -33,6 +33,8 @@ export interface ProbeManagerOptions {
   recorder?: EventRecorder;
   logger: Logger;
   onChange: (uid: string) => void;
+  /** The pod's current IP (probes start before the status carrying it is written). */
+  podIP: (uid: string) => string | undefined;
 }
 
 export class ProbeManager {
@@ -67,10 +69,10 @@ export class ProbeManager {
       if (!c.livenessProbe && !c.readinessProbe && !c.startupProbe) continue;
       const cp: ContainerProbes = { id: latest!.id, ready: c.readinessProbe ? false : true, started: !c.startupProbe, workers: [] };
       byName.set(c.name, cp);
-      const ip = pod.status?.podIP;
-      if (c.startupProbe) cp.workers.push(this.startWorker(pod, c, cp, 'startup', c.startupProbe, () => ip ?? pod.status?.podIP));
-      if (c.livenessProbe) cp.workers.push(this.startWorker(pod, c, cp, 'liveness', c.livenessProbe, () => ip ?? pod.status?.podIP));
-      if (c.readinessProbe) cp.workers.push(this.startWorker(pod, c, cp, 'readiness', c.readinessProbe, () => ip ?? pod.status?.podIP));
+      const ip = () => this.o.podIP(uid) ?? pod.status?.podIP;
+      if (c.startupProbe) cp.workers.push(this.startWorker(pod, c, cp, 'startup', c.startupProbe, ip));
+      if (c.livenessProbe) cp.workers.push(this.startWorker(pod, c, cp, 'liveness', c.livenessProbe, ip));
+      if (c.readinessProbe) cp.workers.push(this.startWorker(pod, c, cp, 'readiness', c.readinessProbe, ip));
     }
   }
 

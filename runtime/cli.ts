@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import pino from 'pino';
 import { ImageStore } from './images/image-store.js';
+import { defaultCniBinDirs, ensureDefaultConflist } from './network/default-conflist.js';
 import { startRuntime } from './server.js';
 
 export const RUNTIME_USAGE = `Usage: tkube runtime [flags]
@@ -12,7 +13,10 @@ export const RUNTIME_USAGE = `Usage: tkube runtime [flags]
   --state-dir DIR          runtime state (default /var/lib/tkube/runtime)
   --image-dir DIR          image store root (default /var/lib/tkube/images)
   --cni-conf-dir DIR       CNI network configs (default /etc/cni/net.d)
-  --cni-bin-dir DIR        CNI plugin dir, repeatable (default /opt/cni/bin, /usr/lib/cni)
+  --cni-bin-dir DIR        CNI plugin dir, repeatable (default <repo>/cni-plugins/bin,
+                           /usr/lib/cni, /opt/cni/bin)
+  --pod-cidr CIDR          node's pod CIDR: when the CNI conf dir has no network config,
+                           write the default one (tkube-bridge + portmap + loopback)
   --oci-runtime NAME|PATH  runc, crun or a path (default runc)
   --oci-runtime-arg ARG    global flag for the OCI runtime, repeatable
   --conmon PATH            conmon binary (default conmon from PATH)
@@ -31,6 +35,7 @@ export async function runRuntimeCommand(argv: string[]): Promise<void> {
       'image-dir': { type: 'string', default: '/var/lib/tkube/images' },
       'cni-conf-dir': { type: 'string', default: '/etc/cni/net.d' },
       'cni-bin-dir': { type: 'string', multiple: true },
+      'pod-cidr': { type: 'string' },
       'oci-runtime': { type: 'string', default: 'runc' },
       'oci-runtime-arg': { type: 'string', multiple: true },
       conmon: { type: 'string' },
@@ -52,11 +57,15 @@ export async function runRuntimeCommand(argv: string[]): Promise<void> {
     ...(values['insecure-registry'] ? { insecureRegistries: values['insecure-registry'] } : {}),
     logger,
   });
+  if (values['pod-cidr']) {
+    const written = await ensureDefaultConflist(values['cni-conf-dir'], { podCidr: values['pod-cidr'] });
+    if (written) logger.info({ file: written, podCidr: values['pod-cidr'] }, 'wrote the default CNI network config');
+  }
   const rt = await startRuntime({
     socket: path.resolve(values.socket),
     stateDir: values['state-dir'],
     cniConfDir: values['cni-conf-dir'],
-    cniBinDirs: values['cni-bin-dir'] ?? ['/opt/cni/bin', '/usr/lib/cni'],
+    cniBinDirs: values['cni-bin-dir'] ?? defaultCniBinDirs(),
     ociRuntime: values['oci-runtime'],
     ...(values['oci-runtime-arg'] ? { ociRuntimeArgs: values['oci-runtime-arg'] } : {}),
     ...(values.conmon ? { conmonPath: values.conmon } : {}),

@@ -30,6 +30,8 @@ export class NodeInfo {
   readonly podsWithAffinity = new Set<PodInfo>();
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
   readonly usedPorts: HostPort[] = [];
+  /** Pods per controller owner uid, for default spreading without scanning pods. */
+  readonly ownerCounts = new Map<string, number>();
   /** Position in the cache's node list (-1 when the node object is not known yet). */
   index = -1;
 
@@ -66,6 +68,7 @@ export class NodeInfo {
       this.tally.withRequiredAntiAffinity++;
     }
     for (const hp of p.hostPorts) this.usedPorts.push(hp);
+    if (p.ownerUid) this.ownerCounts.set(p.ownerUid, (this.ownerCounts.get(p.ownerUid) ?? 0) + 1);
   }
 
   removePod(key: string): PodInfo | undefined {
@@ -80,6 +83,11 @@ export class NodeInfo {
     for (const hp of p.hostPorts) {
       const i = this.usedPorts.indexOf(hp);
       if (i >= 0) this.usedPorts.splice(i, 1);
+    }
+    if (p.ownerUid) {
+      const n = (this.ownerCounts.get(p.ownerUid) ?? 0) - 1;
+      if (n > 0) this.ownerCounts.set(p.ownerUid, n);
+      else this.ownerCounts.delete(p.ownerUid);
     }
     return p;
   }

@@ -1,7 +1,9 @@
-/** Reading request bodies: a size limit (413), JSON or YAML by Content-Type (415 otherwise), parse errors as 400. */
+/** Reading request bodies: a size limit (413), JSON, YAML or Kubernetes protobuf by Content-Type (415 otherwise), parse errors as 400. */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { badRequest, tooLarge, unsupportedMediaType } from '../../api/meta/errors.js';
+import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../../api/meta/errors.js';
+import { SUPPORTED_PATCH_TYPES } from '../patch/apply-patch.js';
+import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from '../protobuf/decode.js';
 
 /** kube-apiserver's limit on a request body (--max-request-bytes is 3 MiB by default for most requests). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -57,6 +59,8 @@ export function parseObjectBody(body: Buffer, contentType: string): unknown {
     case 'application/x-yaml':
     case 'text/yaml':
       return parseYamlBody(body);
+    case PROTOBUF_MEDIA_TYPE:
+      return decodeProtobufObject(body);
     default:
       throw unsupportedMediaType(contentType);
   }
@@ -70,7 +74,14 @@ export const PATCH_TYPES = [
 ];
 
 export function parsePatchBody(body: Buffer, contentType: string): unknown {
-  if (!PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(contentType);
+  if (!PATCH_TYPES.includes(contentType)) {
+    // unsupportedMediaType lists the media types of object bodies; a patch takes only the patch types served.
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${SUPPORTED_PATCH_TYPES.join(', ')} (got ${JSON.stringify(contentType)})`,
+    );
+  }
   if (contentType === 'application/apply-patch+yaml') return parseYamlBody(body);
   return parseJson(body);
 }

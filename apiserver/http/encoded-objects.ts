@@ -7,6 +7,8 @@
 import type { KubeObject, ListMeta } from '../../api/meta/object-meta.js';
 
 const encodings = new WeakMap<KubeObject, string>();
+/** Watch lines by object and event type, as bytes: written as they are to every watcher. */
+const eventLines = new WeakMap<KubeObject, Partial<Record<string, Buffer>>>();
 
 export function encodedObject(obj: KubeObject): string {
   let s = encodings.get(obj);
@@ -22,4 +24,19 @@ export function encodedList(kind: string, apiVersion: string, metadata: ListMeta
   const parts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) parts[i] = encodedObject(items[i]!);
   return `{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[${parts.join(',')}]}`;
+}
+
+/** `{"type":…,"object":…}\n` as bytes, built once per object and type and shared by every watcher that sends it. */
+export function encodedWatchEvent(type: string, obj: KubeObject): Buffer {
+  let byType = eventLines.get(obj);
+  if (!byType) {
+    byType = {};
+    eventLines.set(obj, byType);
+  }
+  let line = byType[type];
+  if (!line) {
+    line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${encodedObject(obj)}}\n`);
+    byType[type] = line;
+  }
+  return line;
 }

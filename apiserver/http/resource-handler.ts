@@ -169,7 +169,9 @@ export async function handleResource(
 
   if (method === 'DELETE') {
     const ctx = writeContext(query);
-    const options = await deleteOptions(req, query);
+    const { dryRun, ...options } = await deleteOptions(req, query);
+    // client-go and kubectl send dryRun in the DeleteOptions body, not in the query.
+    if (dryRun) ctx.dryRun = true;
     if (info.name) {
       if (sub) throw methodNotAllowed(`DELETE is not supported on ${def.plural}/${sub}`);
       const { object, gone } = await store.delete(ns, info.name, options, ctx);
@@ -239,5 +241,6 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams) {
     propagationPolicy: fromBody.propagationPolicy ?? q.propagationPolicy,
     orphanDependents: fromBody.orphanDependents ?? q.orphanDependents,
     preconditions: fromBody.preconditions,
+    dryRun: fromBody.dryRun?.includes('All') ?? false,
   };
 }

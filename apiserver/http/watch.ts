@@ -11,7 +11,7 @@ import type { ResourceDef } from '../../api/resource.js';
 import type { EtcdStore } from '../storage/etcd-store.js';
 import type { CacheEvent, WatchCache } from '../storage/watch-cache.js';
 import { buildTable } from '../tables/build-table.js';
-import { encodedObject } from './encoded-objects.js';
+import { encodedWatchEvent } from './encoded-objects.js';
 import { invalidListOptions, type ListQuery, type Selection } from './query.js';
 import { toApiError, type Representation } from './respond.js';
 
@@ -60,7 +60,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
   // Snapshot and registration happen in one tick: no event can fall between them.
   const rep = w.rep;
   let first = true;
-  const line = (type: string, obj: KubeObject): string => {
+  const line = (type: string, obj: KubeObject): string | Buffer => {
     if (rep.kind === 'table') {
       const t = buildTable(def, [obj], { includeObject: rep.includeObject, noHeaders: !first });
       first = false;
@@ -69,7 +69,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     if (rep.kind === 'metadata') {
       return `{"type":"${type}","object":${JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata })}}\n`;
     }
-    return `{"type":"${type}","object":${encodedObject(obj)}}\n`;
+    return encodedWatchEvent(type, obj);
   };
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -90,18 +90,19 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
   req.on('close', finish);
   res.on('error', finish);
 
-  // Events of one tick (one etcd watch response often carries several) go out in one write.
+  // Events of one event-loop turn (etcd watch responses read together often carry several)
+  // go out in one write: one syscall per watcher per turn instead of one per event.
   let corked = false;
   const uncork = () => {
     corked = false;
     res.uncork();
   };
-  const send = (text: string) => {
+  const send = (text: string | Buffer) => {
     if (closed) return;
     if (!corked) {
       corked = true;
       res.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) {

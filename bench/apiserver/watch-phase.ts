@@ -53,11 +53,17 @@ interface Watcher {
   done: boolean;
 }
 
-function cutString(line: string, field: string): string | undefined {
-  const i = line.indexOf(field);
-  if (i < 0) return undefined;
-  const start = i + field.length;
-  return line.slice(start, line.indexOf('"', start));
+const RV_MARK = Buffer.from('"resourceVersion":"');
+const SENT_MARK = Buffer.from(`"${SENT_AT}":"`);
+const MODIFIED_PREFIX = Buffer.from('{"type":"MODIFIED"');
+
+/** The string value after `mark` inside buf[start, end), as latin1 (digits and dots only here). */
+function cutValue(buf: Buffer, mark: Buffer, start: number, end: number): string | undefined {
+  const i = buf.indexOf(mark, start);
+  if (i < 0 || i >= end) return undefined;
+  const from = i + mark.length;
+  const to = buf.indexOf(0x22, from); // closing quote
+  return buf.toString('latin1', from, to);
 }
 
 export async function measureWatch(baseUrl: string, http: HttpClient, o: WatchOptions, during: () => Promise<Partial<WatchResult>>): Promise<WatchResult> {
@@ -83,22 +89,20 @@ export async function measureWatch(baseUrl: string, http: HttpClient, o: WatchOp
           reject(new Error(`watch answered HTTP ${res.statusCode}`));
           return;
         }
-        res.setEncoding('utf8');
-        let pending = '';
-        res.on('data', (chunk: string) => {
+        let pending: Buffer | undefined;
+        res.on('data', (chunk: Buffer) => {
           const arrived = now();
-          pending += chunk;
+          const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+          let start = 0;
           let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            if (!line) continue;
-            const type = cutString(line, '{"type":"');
-            if (type !== 'MODIFIED') continue;
-            const rv = Number(cutString(line, '"resourceVersion":"'));
-            const sent = Number(cutString(line, `"${SENT_AT}":"`));
+          while ((nl = buf.indexOf(0x0a, start)) >= 0) {
+            const lineStart = start;
+            start = nl + 1;
+            if (buf.compare(MODIFIED_PREFIX, 0, MODIFIED_PREFIX.length, lineStart, lineStart + MODIFIED_PREFIX.length) !== 0) continue;
+            const rv = Number(cutValue(buf, RV_MARK, lineStart, nl));
+            const sent = Number(cutValue(buf, SENT_MARK, lineStart, nl));
             if (index === 0) {
-              const ev = JSON.parse(line) as { object: { metadata: { resourceVersion: string; annotations?: Record<string, string> } } };
+              const ev = JSON.parse(buf.toString('utf8', lineStart, nl)) as { object: { metadata: { resourceVersion: string; annotations?: Record<string, string> } } };
               if (Number(ev.object.metadata.resourceVersion) !== rv || Number(ev.object.metadata.annotations?.[SENT_AT]) !== sent) mismatches++;
             }
             w.rvs.push(rv);
@@ -106,6 +110,7 @@ export async function measureWatch(baseUrl: string, http: HttpClient, o: WatchOp
             latencies[nLat++] = arrived - sent;
             if (++received === expectedTotal) allReceived();
           }
+          pending = start < buf.length ? buf.subarray(start) : undefined;
         });
         res.on('error', () => undefined);
         resolve(w);

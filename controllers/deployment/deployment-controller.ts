@@ -10,7 +10,6 @@ import type { EventRecorder } from '../../api/events/recorder.js';
 import { deletedObject } from '../../api/informer/informer.js';
 import type { SharedInformer } from '../../api/informer/informer.js';
 import { namespaceIndex } from '../../api/informer/store.js';
-import { isApiError } from '../../api/meta/errors.js';
 import { objectKey, splitKey, type OwnerReference } from '../../api/meta/object-meta.js';
 import { runController, type ReconcileResult } from '../../api/reconcile/controller.js';
 import { deployments as deploymentsDef, pods as podsDef, replicaSets as replicaSetsDef } from '../../api/registry.js';
@@ -185,14 +184,7 @@ export class DeploymentController implements Controller {
       deleteReplicaSet: async (rs) => {
         await ignoreNotFound(rsApi.delete(rs.metadata.name ?? '', { preconditions: { uid: rs.metadata.uid } }));
       },
-      getReplicaSet: async (_ns, name) => {
-        try {
-          return await rsApi.get(name);
-        } catch (err) {
-          if (isApiError(err, 'NotFound')) return undefined;
-          throw err;
-        }
-      },
+      getReplicaSet: (_ns, name) => ignoreNotFound(rsApi.get(name)),
       updateDeployment: async (d) => {
         const updated = await dApi.update(d);
         writtenAnnotations = canonicalJson(updated.metadata.annotations ?? {});

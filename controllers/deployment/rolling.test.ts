@@ -201,3 +201,15 @@ describe('cleanupUnhealthyReplicas', () => {
     expect(env.list()[0]!.spec.replicas).toBe(4);
   });
 });
+
+describe('minReadySeconds', () => {
+  it('is passed to the new ReplicaSet in place, without a new revision', async () => {
+    const env = await startComplete(testDeployment({ replicas: 2 }));
+    bump(env, (d) => (d.spec.minReadySeconds = 5));
+    await syncOnce(env);
+    const rss = env.list();
+    expect(rss).toHaveLength(1);
+    expect(rss[0]!.spec.minReadySeconds).toBe(5);
+    expect(rss[0]!.metadata.annotations![REVISION_ANNOTATION]).toBe('1');
+  });
+});

@@ -35,6 +35,7 @@ import {
   actualReplicaCount,
   availableReplicaCount,
   byRevision,
+  equalIgnoreHash,
   filterActive,
   findActiveOrLatest,
   findNewReplicaSet,
@@ -186,7 +187,7 @@ async function getNewReplicaSet(
     if (isApiError(err, 'AlreadyExists')) {
       const found = await env.getReplicaSet(d.metadata.namespace ?? '', rsName);
       const ref = found?.metadata.ownerReferences?.find((r) => r.controller);
-      if (found && ref?.uid === d.metadata.uid && equalTemplates(d, found)) {
+      if (found && ref?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, found.spec.template)) {
         // Ours already, just not in the cache yet.
         created = found;
         alreadyExists = true;
@@ -220,10 +221,6 @@ async function getNewReplicaSet(
   }
   if (needsUpdate) await writeStatus(env, d);
   return created;
-}
-
-function equalTemplates(d: Deployment, rs: ReplicaSet): boolean {
-  return findNewReplicaSet(d, [rs]) !== undefined;
 }
 
 /**

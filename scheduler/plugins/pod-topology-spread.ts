@@ -28,6 +28,8 @@ export interface Constraint {
   topologyKey: string;
   minDomains: number;
   matches(p: PodInfo): boolean;
+  /** Set for the default constraints: matching pods are those of this owner (counted per node by the cache). */
+  ownerUid?: string;
 }
 
 function compile(pod: PodInfo, hard: boolean): Constraint[] {
@@ -58,12 +60,14 @@ function compile(pod: PodInfo, hard: boolean): Constraint[] {
   const owner = pod.ownerUid;
   const sameOwner = (p: PodInfo) => p.namespace === pod.namespace && p.ownerUid === owner;
   return [
-    { maxSkew: 3, topologyKey: HOSTNAME_KEY, minDomains: 1, matches: sameOwner },
-    { maxSkew: 5, topologyKey: ZONE_KEY, minDomains: 1, matches: sameOwner },
+    { maxSkew: 3, topologyKey: HOSTNAME_KEY, minDomains: 1, matches: sameOwner, ownerUid: owner },
+    { maxSkew: 5, topologyKey: ZONE_KEY, minDomains: 1, matches: sameOwner, ownerUid: owner },
   ];
 }
 
 function countOn(node: NodeInfo, c: Constraint, self: string): number {
+  // The pod being scheduled is not in the cache yet (it is pending), so the owner count excludes it.
+  if (c.ownerUid !== undefined) return node.ownerCounts.get(c.ownerUid) ?? 0;
   let n = 0;
   for (const p of node.pods.values()) if (p.key !== self && !p.pod.metadata.deletionTimestamp && c.matches(p)) n++;
   return n;
@@ -134,16 +138,18 @@ export const podTopologySpreadScore: ScorePlugin = {
     const constraints = compile(pod, false);
     if (constraints.length === 0) return 'skip';
     const counts = constraints.map(() => new Map<string, number>());
-    const feasibleSet = new Set(feasible.slice(0, count));
-    for (const node of cache.nodeList) {
-      if (!hasAllKeys(node, constraints) || !nodeMatchesPodRequirements(pod, node)) continue;
-      constraints.forEach((c, i) => {
-        // Hostname domains are single nodes: only the feasible ones can be chosen.
-        if (c.topologyKey === HOSTNAME_KEY && !feasibleSet.has(node)) return;
+    constraints.forEach((c, i) => {
+      // Hostname domains are single nodes: only the feasible ones can be chosen, so only they are counted.
+      const hostname = c.topologyKey === HOSTNAME_KEY;
+      const nodes = hostname ? feasible : cache.nodeList;
+      const n = hostname ? count : cache.nodeList.length;
+      for (let k = 0; k < n; k++) {
+        const node = nodes[k]!;
+        if (!hasAllKeys(node, constraints) || !nodeMatchesPodRequirements(pod, node)) continue;
         const v = node.labels[c.topologyKey]!;
         counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + countOn(node, c, pod.key));
-      });
-    }
+      }
+    });
     const weights = counts.map((m) => Math.log(m.size + 2));
     state.write<ScoreState>(NAME, { constraints, counts, weights });
     return 'run';

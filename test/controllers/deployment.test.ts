@@ -34,10 +34,8 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-/** A namespace with both controllers and a fake kubelet working in it. */
-async function setup(): Promise<string> {
-  const ns = `tkube-deploy-${++nsCounter}`;
-  await cp.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as never);
+/** Both controllers, in-process, with their own informers; stop() is what a crash leaves behind (no cleanup of their work). */
+function startControllers(): { stop(): Promise<void> } {
   const logger = pino({ level: process.env.TKUBE_TEST_LOG ?? 'silent' });
   const informers = new SharedInformerFactory(cp.client, { logger });
   const recorders: EventRecorder[] = [];
@@ -53,6 +51,21 @@ async function setup(): Promise<string> {
   };
   const abort = new AbortController();
   const runs = [new ReplicaSetController(deps).run(abort.signal, 2), new DeploymentController(deps).run(abort.signal, 2)];
+  return {
+    async stop() {
+      abort.abort();
+      await Promise.all(runs);
+      await informers.shutdown();
+      for (const r of recorders) await r.close();
+    },
+  };
+}
+
+/** A namespace with both controllers and a fake kubelet working in it. */
+async function setup(): Promise<{ ns: string; restartControllers(pauseMs: number, whileDown?: () => Promise<void>): Promise<void> }> {
+  const ns = `tkube-deploy-${++nsCounter}`;
+  await cp.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as never);
+  let controllers = startControllers();
   const kubelet = new FakeKubelet({
     client: cp.client,
     namespace: ns,
@@ -63,12 +76,17 @@ async function setup(): Promise<string> {
   await kubelet.start();
   cleanups.push(async () => {
     await kubelet.stop();
-    abort.abort();
-    await Promise.all(runs);
-    await informers.shutdown();
-    for (const r of recorders) await r.close();
+    await controllers.stop();
   });
-  return ns;
+  return {
+    ns,
+    async restartControllers(pauseMs, whileDown) {
+      await controllers.stop();
+      await whileDown?.();
+      await new Promise((r) => setTimeout(r, pauseMs));
+      controllers = startControllers();
+    },
+  };
 }
 
 function manifest(name: string, opts: { replicas?: number; image?: string; surge?: number | string; unavailable?: number | string; extraSpec?: string } = {}): string {
@@ -151,7 +169,7 @@ async function watchInvariants(ns: string, app: string, maxPods: number, minAvai
 
 describe('Deployment controller with kubectl', () => {
   it('apply → 5 pods → rollout status; set image rolls out within bounds; history; undo', async () => {
-    const ns = await setup();
+    const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('web') });
     const pods = await waitFor('5 ready pods', async () => {
       const live = await livePods(ns, 'web');
@@ -170,6 +188,11 @@ describe('Deployment controller with kubectl', () => {
       return stdout.includes('ScalingReplicaSet') && stdout;
     });
     expect(events).toContain(`Scaled up replica set ${rs1.metadata.name} from 0 to 5`);
+    const described = (await cp.kubectl(['-n', ns, 'describe', 'deployment', 'web'])).stdout;
+    expect(described).toMatch(/Replicas:\s+5 desired \| 5 updated \| 5 total \| 5 available \| 0 unavailable/);
+    expect(described).toMatch(/Available\s+True\s+MinimumReplicasAvailable/);
+    expect(described).toMatch(/Progressing\s+True\s+NewReplicaSetAvailable/);
+    expect(described).toMatch(new RegExp(`NewReplicaSet:\\s+${rs1.metadata.name} \\(5/5 replicas created\\)`));
 
     // replicas 5, maxSurge 1, maxUnavailable 1.
     const watcher = await watchInvariants(ns, 'web', 6, 4);
@@ -208,7 +231,7 @@ describe('Deployment controller with kubectl', () => {
   });
 
   it('pause holds a template change back; resume rolls it out; restart makes a new ReplicaSet', async () => {
-    const ns = await setup();
+    const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('api', { replicas: 3 }) });
     await rolloutStatus(ns, 'api');
 
@@ -238,7 +261,7 @@ describe('Deployment controller with kubectl', () => {
   });
 
   it('scaling in the middle of a rollout shares the new size proportionally', async () => {
-    const ns = await setup();
+    const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('mid', { replicas: 10, surge: 3, unavailable: 2 }) });
     await rolloutStatus(ns, 'mid');
     // A rollout that cannot finish: the new pods never become ready.
@@ -283,7 +306,7 @@ describe('Deployment controller with kubectl', () => {
   });
 
   it('Recreate: old pods are all gone before any new pod exists', async () => {
-    const ns = await setup();
+    const { ns } = await setup();
     const yaml = manifest('batch', { replicas: 3 }).replace(
       /  strategy:\n    type: RollingUpdate\n    rollingUpdate: .*\n/,
       '  strategy:\n    type: Recreate\n',
@@ -313,8 +336,76 @@ describe('Deployment controller with kubectl', () => {
     expect(stdout).toMatch(/Scaled up replica set batch-\w+ from 0 to 3/);
   });
 
+  it('controllers restarted in the middle of a rollout finish it: bounds kept, no duplicate ReplicaSet', async () => {
+    const { ns, restartControllers } = await setup();
+    await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('big', { replicas: 20, surge: '25%', unavailable: '25%' }) });
+    await rolloutStatus(ns, 'big');
+    const watcher = await watchInvariants(ns, 'big', 25, 15);
+    cleanups.push(() => watcher.stop());
+    await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/big', 'big=nginx:2']);
+    await waitFor('the rollout under way', async () => {
+      const live = await livePods(ns, 'big');
+      return live.filter((p) => p.spec.containers[0]!.image === 'nginx:2').length >= 5;
+    });
+    await restartControllers(300, async () => {
+      // Really in the middle: old pods still asked for while the controllers are down.
+      const rss = (await cp.client.resource(rsDef, ns).list()).items;
+      const old = rss.find((rs) => rs.spec.template.spec.containers[0]!.image === 'nginx:1')!;
+      expect(old.spec.replicas).toBeGreaterThan(0);
+    });
+    expect(await rolloutStatus(ns, 'big')).toContain('successfully rolled out');
+    await waitFor('20 nginx:2 pods', async () => {
+      const live = await livePods(ns, 'big');
+      return live.length === 20 && imagesOf(live).join() === 'nginx:2';
+    });
+    expect(watcher.violations).toEqual([]);
+    const rss = (await cp.client.resource(rsDef, ns).list()).items;
+    expect(rss).toHaveLength(2);
+  });
+
+  it('adopts a matching orphan ReplicaSet and releases one that stops matching', async () => {
+    const { ns } = await setup();
+    const orphan = `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: legacy
+  labels: {app: adopt}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: adopt}
+  template:
+    metadata:
+      labels: {app: adopt}
+    spec:
+      containers:
+      - name: adopt
+        image: nginx:0
+`;
+    await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: orphan });
+    await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('adopt', { replicas: 2 }) });
+    const deploy = await cp.client.resource(deploymentsDef, ns).get('adopt');
+    const legacy = await waitFor('the orphan adopted and scaled down', async () => {
+      const rs = await cp.client.resource(rsDef, ns).get('legacy');
+      return rs.metadata.ownerReferences?.[0]?.uid === deploy.metadata.uid && rs.spec.replicas === 0 && rs;
+    });
+    expect(legacy.metadata.ownerReferences).toEqual([
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'adopt', uid: deploy.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
+    expect(await rolloutStatus(ns, 'adopt')).toContain('successfully rolled out');
+    // The adopted ReplicaSet was revision 0 (none): the deployment's own is revision 1.
+    const history = (await cp.kubectl(['-n', ns, 'rollout', 'history', 'deployment/adopt'])).stdout;
+    expect(history).toMatch(/^1\s/m);
+
+    await cp.kubectl(['-n', ns, 'label', 'rs', 'legacy', 'app=gone', '--overwrite']);
+    await waitFor('the ReplicaSet released', async () => {
+      const rs = await cp.client.resource(rsDef, ns).get('legacy');
+      return (rs.metadata.ownerReferences ?? []).length === 0;
+    });
+  });
+
   it('reports ProgressDeadlineExceeded and kubectl rollout status fails', async () => {
-    const ns = await setup();
+    const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], {
       input: manifest('stuck', { replicas: 2, image: NEVER_READY, extraSpec: '  progressDeadlineSeconds: 2\n' }),
     });

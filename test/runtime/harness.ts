@@ -93,6 +93,10 @@ export interface HarnessOptions {
   /** Use the real image store, importing these OCI archives; the pause image is then this ref. */
   archives?: string[];
   pauseImage?: string;
+  /** CNI plugin dirs (default the reference plugins in /usr/lib/cni). */
+  cniBinDirs?: string[];
+  /** The network config to use instead of the reference bridge + host-local + loopback. */
+  conflist?: (net: { name: string; bridge: string; subnet: string; ipamDir: string }) => unknown;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -111,9 +115,10 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   await makeBusyboxRootfs(layerDir);
   const confDir = path.join(dir, 'net.d');
   await fs.mkdir(confDir);
+  const netParams = { name: `tkube-test-${tag}`, bridge: h.bridge, subnet: h.subnet, ipamDir: h.ipamDir };
   await fs.writeFile(
     path.join(confDir, '10-tkube-test.conflist'),
-    JSON.stringify({
+    JSON.stringify(opts.conflist ? opts.conflist(netParams) : {
       cniVersion: '1.0.0',
       name: `tkube-test-${tag}`,
       plugins: [
@@ -134,7 +139,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     socket: h.socket,
     stateDir: h.stateDir,
     cniConfDir: confDir,
-    cniBinDirs: ['/usr/lib/cni'],
+    cniBinDirs: opts.cniBinDirs ?? ['/usr/lib/cni'],
     ociRuntime: opts.ociRuntime ?? 'runc',
     ociRuntimeArgs: opts.ociRuntimeArgs ?? [],
     streamingAddr: '127.0.0.1:0',

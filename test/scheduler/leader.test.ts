@@ -1,6 +1,6 @@
 /** Two schedulers against one apiserver: only the holder of kube-system/kube-scheduler binds; the standby takes over. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leases, namespaces } from '../../api/registry.js';
+import { leases } from '../../api/registry.js';
 import { runScheduler } from '../../scheduler/run.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
@@ -10,8 +10,7 @@ let cp: TestControlPlane;
 const instances: { id: string; stop: AbortController; done: Promise<unknown>; scheduler?: Scheduler }[] = [];
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  await cp.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } }).catch(() => undefined);
+  cp = await startControlPlane(); // the apiserver creates kube-system, where the Lease lives
 });
 
 afterAll(async () => {

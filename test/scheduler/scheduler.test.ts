@@ -53,6 +53,9 @@ describe('scheduler on a live apiserver', () => {
         (e as unknown as { involvedObject: { name: string } }).involvedObject.name === 'fill-extra');
     });
     expect(ev).toMatchObject({ type: 'Warning', message });
+    // What kubectl users see.
+    const shown = await cp.kubectl(['get', 'pod', 'fill-extra', '-o', 'jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}']);
+    expect(shown.stdout).toBe(message);
     // Still pending a while later: nothing got overbooked.
     await new Promise((r) => setTimeout(r, 300));
     expect((await getPod(c, 'fill-extra')).spec.nodeName).toBeUndefined();

@@ -1,0 +1,33 @@
+/** -o yaml|json|name output of objects, as kubectl prints them. */
+import { stringify } from 'yaml';
+import type { KubeObject } from '../../api/meta/object-meta.js';
+import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
+import { CliError } from './io.js';
+import { typePrefix } from './resource-types.js';
+
+export type ObjectFormat = 'yaml' | 'json' | 'name';
+export type OutputFormat = ObjectFormat | 'wide' | 'table';
+
+export function parseOutput(value: string | undefined): OutputFormat {
+  if (value === undefined || value === '') return 'table';
+  if (value === 'yaml' || value === 'json' || value === 'name' || value === 'wide') return value;
+  throw new CliError(`unable to match a printer suitable for the output format "${value}", allowed formats are: json,name,wide,yaml`);
+}
+
+/** Items of a list come without apiVersion and kind; printed objects carry them. */
+export function withTypeMeta(def: ResourceDef, obj: KubeObject): KubeObject {
+  const { apiVersion, kind, ...rest } = obj as KubeObject & { apiVersion?: string; kind?: string };
+  return { apiVersion: apiVersion ?? apiVersionOf(def), kind: kind ?? def.kind, ...rest } as KubeObject;
+}
+
+export function formatObject(obj: unknown, format: 'yaml' | 'json'): string {
+  return format === 'json' ? `${JSON.stringify(obj, null, 4)}\n` : stringify(obj, { lineWidth: 0 });
+}
+
+/** One object as itself, several as a v1 List (what kubectl prints for `get -o yaml` of a collection). */
+export function formatObjects(items: { def: ResourceDef; obj: KubeObject }[], format: ObjectFormat, single: boolean): string {
+  if (format === 'name') return items.map(({ def, obj }) => `${typePrefix(def)}/${obj.metadata.name}\n`).join('');
+  const objs = items.map(({ def, obj }) => withTypeMeta(def, obj));
+  if (single && objs.length === 1) return formatObject(objs[0], format);
+  return formatObject({ apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } }, format);
+}
