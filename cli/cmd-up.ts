@@ -70,6 +70,9 @@ export async function runUp(flags: UpFlags): Promise<void> {
         args: [TKUBE_JS, 'controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', '0'],
       });
     });
+    await step('starting scheduler', async () => {
+      supervisor.start({ name: 'scheduler', command: process.execPath, args: [TKUBE_JS, 'scheduler', '--kubeconfig', kubeconfig] });
+    });
   } catch (err) {
     await supervisor.stopAll();
     await etcd.stop();

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runApiserver } from './cmd-apiserver.js';
 import { controllerManagerCommand } from './cmd-controller-manager.js';
+import { runSchedulerCommand, type SchedulerFlags } from './cmd-scheduler.js';
 import { runUp } from './cmd-up.js';
 import { parseDuration } from './durations.js';
 
@@ -40,6 +41,23 @@ program
   });
 
 program.addCommand(controllerManagerCommand());
+
+program
+  .command('scheduler')
+  .description('bind pending pods to nodes (filters, scores, assume-then-bind), under leader election')
+  .requiredOption('--kubeconfig <path>', 'kubeconfig of the cluster')
+  .option('--scheduler-name <name>', 'pods with this spec.schedulerName are scheduled', 'default-scheduler')
+  .option('--leader-elect', 'elect a leader among schedulers before scheduling', true)
+  .option('--no-leader-elect', 'schedule without leader election')
+  .option('--leader-elect-lease-duration <duration>', 'how long a standby waits before taking over an unrenewed lease', duration, 15_000)
+  .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', duration, 10_000)
+  .option('--leader-elect-retry-period <duration>', 'time between attempts to acquire or renew the lease', duration, 2_000)
+  .option('--leader-elect-resource-namespace <ns>', 'namespace of the leader Lease', 'kube-system')
+  .option('--leader-elect-resource-name <name>', 'name of the leader Lease', 'kube-scheduler')
+  .option('--percentage-of-nodes-to-score <n>', 'share of feasible nodes to score (0 = adaptive, as kube-scheduler)', Number, 0)
+  .action(async (o: SchedulerFlags) => {
+    await runSchedulerCommand(o);
+  });
 
 program
   .command('runtime')

@@ -6,6 +6,7 @@
 import { isApiError } from '../../api/meta/errors.js';
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import { errorLine } from './errors.js';
+import { goJson } from './go-json.js';
 import { CliError, type CliIO } from './io.js';
 import { readManifests, type Manifest } from './manifests.js';
 import { nameOf, namespaceFor } from './object-names.js';
@@ -30,7 +31,7 @@ export function withLastApplied(config: Manifest): Manifest {
     else delete bare.metadata.annotations;
   }
   const modified = structuredClone(bare);
-  modified.metadata = { ...modified.metadata, annotations: { ...annotations, [LAST_APPLIED]: JSON.stringify(bare) + '\n' } };
+  modified.metadata = { ...modified.metadata, annotations: { ...annotations, [LAST_APPLIED]: goJson(bare) + '\n' } };
   return modified;
 }
 

@@ -4,7 +4,7 @@
  * the editor opens again on the edited text with the error as a comment, as kubectl does;
  * for a conflict the resourceVersion is refreshed so that saving again wins.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,11 +31,16 @@ function stripComments(text: string): string {
     .join('\n');
 }
 
-function openEditor(file: string, io: CliIO): void {
+/** Runs the editor on the file and waits for it (asynchronously: the event loop keeps running). */
+async function openEditor(file: string, io: CliIO): Promise<void> {
   const editor = io.env.KUBE_EDITOR || io.env.EDITOR || 'vi';
   // Through the shell, so EDITOR may carry arguments ("code --wait").
-  const res = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit', env: io.env });
-  if (res.error || res.status !== 0) throw new CliError(`there was a problem with the editor "${editor}"`);
+  const child = spawn('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit', env: io.env });
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(null));
+    child.on('exit', (c) => resolve(c));
+  });
+  if (code !== 0) throw new CliError(`there was a problem with the editor "${editor}"`);
 }
 
 export async function runEdit(session: Session, args: string[], io: CliIO): Promise<void> {
@@ -52,7 +57,7 @@ export async function runEdit(session: Session, args: string[], io: CliIO): Prom
     let text = [...HEADER, originalText].join('\n');
     for (;;) {
       writeFileSync(file, text);
-      openEditor(file, io);
+      await openEditor(file, io);
       const edited = readFileSync(file, 'utf8');
       const body = stripComments(edited);
       if (body.trim() === '') {

@@ -12,6 +12,7 @@ import { CliError, type CliIO } from './io.js';
 import { formatObjects, parseOutput } from './output.js';
 import { parseTypeAndNames, typePrefix } from './resource-types.js';
 import type { Session } from './session.js';
+import { parseTimeout } from './wait.js';
 import { alignColumns, columnWidths, tableLines, type Table } from './table-printer.js';
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
@@ -23,6 +24,8 @@ export interface GetOptions {
   allNamespaces?: boolean;
   watch?: boolean;
   noHeaders?: boolean;
+  /** Ends a watch after this long ("30s", "2m"); as kubectl's --request-timeout. */
+  requestTimeout?: string;
 }
 
 function namespaceOf(def: ResourceDef, session: Session, all: boolean | undefined): string | undefined {
@@ -111,7 +114,7 @@ async function watchTable(session: Session, def: ResourceDef, name: string | und
   const fieldSelector = [name ? `metadata.name=${name}` : '', opts.fieldSelector ?? ''].filter(Boolean).join(',');
   const res = await openStream(session.conn, {
     path: collectionPath(def, ns),
-    query: { watch: true, resourceVersion: first.metadata?.resourceVersion, labelSelector: opts.selector, fieldSelector, includeObject: 'Metadata' },
+    query: { watch: true, timeoutSeconds: opts.requestTimeout ? Math.max(1, Math.ceil(parseTimeout(opts.requestTimeout, 0) / 1000)) : undefined, resourceVersion: first.metadata?.resourceVersion, labelSelector: opts.selector, fieldSelector, includeObject: 'Metadata' },
     accept: TABLE_ACCEPT,
   });
   for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {

@@ -84,7 +84,7 @@ async function history(session: Session, name: string, o: RolloutOptions, io: Cl
   }
   io.stdout.write(`${typePrefix(deployments)}/${name}\n`);
   const rows = [['REVISION', 'CHANGE-CAUSE'], ...revisions.map((r) => [String(r.revision), r.rs.metadata.annotations?.[CHANGE_CAUSE] ?? '<none>'])];
-  io.stdout.write(alignColumns(rows.map((r) => r)).replace(/ {3}/g, '  '));
+  io.stdout.write(alignColumns(rows, undefined, 2));
   io.stdout.write('\n');
 }
 

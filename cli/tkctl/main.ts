@@ -64,6 +64,7 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-w, --watch', 'watch for changes after listing')
     .option('--no-headers', 'do not print headers')
+    .option('--request-timeout <duration>', 'with -w: stop watching after this long')
     .action(async (args: string[], o) => {
       await runGet(session(), args, { ...o, noHeaders: o.headers === false }, io);
     });
@@ -86,11 +87,12 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
     .addOption(new Option('--cascade <policy>', 'background|orphan|foreground').default('background'))
     .option('--grace-period <seconds>', 'seconds given to the object to terminate', intOption('grace-period'))
     .option('--force', 'delete immediately (with --grace-period=0)')
-    .option('--wait [bool]', 'wait for the objects to be gone', (v: string) => v !== 'false', true)
+    .option('--wait', 'wait for the objects to be gone (the default)')
+    .option('--no-wait', 'do not wait for the objects to be gone (also --wait=false)')
     .option('--ignore-not-found', 'do not fail on objects that do not exist')
     .option('--timeout <duration>', 'how long to wait for deletion')
     .action(async (args: string[], o) => {
-      await runDelete(session(), args, o, io);
+      await runDelete(session(), args, { ...o, wait: o.wait !== false }, io);
     });
 
   program
@@ -105,7 +107,7 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
   const rollout = program.command('rollout').description('manage the rollout of a deployment');
   for (const sub of ['status', 'history', 'undo', 'pause', 'resume', 'restart'] as const) {
     const cmd = rollout.command(sub).argument('<args...>', 'deployment/NAME or deployment NAME');
-    if (sub === 'status') cmd.option('--timeout <duration>', 'give up after this long (0 = never)').option('-w, --watch [bool]', 'watch until done', (v: string) => v !== 'false', true);
+    if (sub === 'status') cmd.option('--timeout <duration>', 'give up after this long (0 = never)').option('-w, --watch', 'watch until done (the default)').option('--no-watch', 'print the status once (also --watch=false)');
     if (sub === 'history') cmd.option('--revision <n>', 'show the details of one revision', intOption('revision'));
     if (sub === 'undo') cmd.option('--to-revision <n>', 'the revision to roll back to (default: the previous one)', intOption('to-revision'));
     cmd.action(async (args: string[], o) => {
@@ -150,6 +152,36 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
   return program;
 }
 
+/** Flags that default to true: kubectl spells turning them off `--flag=false`. */
+const NEGATABLE = new Set(['wait', 'watch', 'headers']);
+
+/**
+ * kubectl's boolean flag syntax on top of commander's: `--flag=true` is `--flag`, and
+ * `--flag=false` is `--no-flag` for flags that default to true (others are just dropped).
+ */
+export function normalizeBooleanFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--') {
+      out.push(...argv.slice(argv.indexOf(arg)));
+      break;
+    }
+    const m = /^--([a-z][a-z-]*)=(true|false)$/.exec(arg);
+    if (!m) {
+      out.push(arg);
+      continue;
+    }
+    const [, name, value] = m;
+    if (value === 'true') {
+      // --headers has no positive form (only --no-headers): true is its default.
+      if (name !== 'headers') out.push(`--${name}`);
+    } else if (NEGATABLE.has(name!)) {
+      out.push(`--no-${name}`);
+    }
+  }
+  return out;
+}
+
 export async function runTkctl(argv: string[], io: CliIO): Promise<number> {
   const sessions: Session[] = [];
   const program = buildProgram(io, sessions);
@@ -158,7 +190,7 @@ export async function runTkctl(argv: string[], io: CliIO): Promise<number> {
       program.outputHelp();
       return 0;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeBooleanFlags(argv), { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

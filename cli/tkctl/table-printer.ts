@@ -54,13 +54,17 @@ export function tableLines(table: Table, opts: TableOptions = {}, columns = tabl
   return rows;
 }
 
-/** Aligns rows into columns: every column but the last padded to its widest cell plus three spaces. */
-export function alignColumns(rows: string[][], widths?: number[]): string {
+/**
+ * Aligns rows into columns: every column but the last padded to its widest cell plus
+ * `gap` spaces (kubectl's tables use three). A cell wider than a given width still
+ * keeps the gap.
+ */
+export function alignColumns(rows: string[][], widths?: number[], gap = 3): string {
   const w = widths ?? columnWidths(rows);
   return rows
     .map((row) =>
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(w[i]! + 3)))
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(Math.max(w[i] ?? 0, cell.length) + gap)))
         .join('')
         .trimEnd(),
     )

@@ -81,11 +81,16 @@ describe('scheduler on a live apiserver', () => {
         },
       },
     });
+    await createPod(c, 'sel-foreign', { nodeSelector: { group: 'sel' }, schedulerName: 'another-scheduler' });
     for (let i = 0; i < 4; i++) await createPod(c, `sel-many-${i}`, { nodeSelector: { group: 'sel' } });
     expect(await waitBound(c, 'sel-plain')).toBe('sel-a');
     expect(await waitBound(c, 'sel-tolerant')).toBe('sel-b');
     const many = await waitAllBound(c, 'sel-many-', 4);
     expect(new Set(Object.values(many))).toEqual(new Set(['sel-a']));
+    // A pod for another scheduler is left alone: not bound, no condition written.
+    const foreign = await getPod(c, 'sel-foreign');
+    expect(foreign.spec.nodeName).toBeUndefined();
+    expect(podScheduledCondition(foreign)).toBeUndefined();
   });
 
   it('honours required pod anti-affinity across hosts', async () => {
