@@ -117,9 +117,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
 
     if (info) {
-      if (verb === 'watch') {
-        openWatches.inc({ resource });
-        res.on('close', () => openWatches.dec({ resource }));
+      // Watches and streams proxied to a kubelet (logs -f, exec, attach) are long-running: no request timeout.
+      const longRunning =
+        verb === 'watch' ||
+        info.subresource === 'exec' ||
+        info.subresource === 'attach' ||
+        (info.subresource === 'log' && url.searchParams.get('follow') === 'true');
+      if (longRunning) {
+        if (verb === 'watch') {
+          openWatches.inc({ resource });
+          res.on('close', () => openWatches.dec({ resource }));
+        }
         try {
           await handleResource(req, res, info, url.searchParams, hc);
         } catch (err) {

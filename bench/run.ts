@@ -6,6 +6,7 @@
  * accepted too and recorded as is). Modules are imported lazily so that one missing
  * benchmark does not break the others.
  */
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { formatMarkdown, formatText, passed, type BenchReport } from './report.js';
@@ -17,6 +18,8 @@ type BenchFn = (args: string[]) => Promise<BenchResult>;
 const BENCHMARKS: Record<string, { module: string; export: string }> = {
   apiserver: { module: './apiserver.js', export: 'runApiserverBench' },
   scheduler: { module: './scheduler.js', export: 'runSchedulerBench' },
+  runtime: { module: './runtime.js', export: 'runRuntimeBench' },
+  controllers: { module: './controllers.js', export: 'runControllersBench' },
 };
 
 /** bench/RESULTS.md in the source tree (this file runs from dist/bench/). */
@@ -55,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const fn = await load(name);
   const started = new Date();
+  const loadAtStart = loadavg()[0]!;
   const result = await fn(args);
   const machine = machineDescription();
   const date = started.toISOString().slice(0, 10);
@@ -70,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     return 0; // the benchmark printed and recorded its own results
   }
-  const header = `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}${args.length ? ` with \`${args.join(' ')}\`` : ''}; machine: ${machine}.`;
+  const header = `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}${args.length ? ` with \`${args.join(' ')}\`` : ''}; machine: ${machine}; load average ${loadAtStart.toFixed(1)} at the start (the machine is shared).`;
   const path = resultsPath();
   recordResult(path, sectionHeading(name, date), `${header}\n\n${body}`);
   console.log(`\nrecorded in ${path}`);

@@ -174,6 +174,18 @@ export async function runRuntimeBench(args: string[]): Promise<void> {
   const log = pino({ level: process.env.TKUBE_BENCH_LOG ?? 'warn' }, pino.destination(2));
   let stopRuntime: (() => Promise<void>) | undefined;
   let client: BenchCriClient | undefined;
+  const cleanup = async (): Promise<void> => {
+    client?.close();
+    await stopRuntime?.().catch(() => undefined);
+    await cleanupBenchHost({ workDir, stateDir, runc, runcRoots: [path.join(stateDir, 'oci'), floorRunc], netnsPrefix: prefix, bridge, cgroupRoot });
+  };
+  // Interrupted: clean up all the same, then exit.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    process.stderr.write(`runtime bench: ${sig}, cleaning up\n`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     process.stderr.write(`runtime bench: work dir ${workDir}, bridge ${bridge}, subnet ${subnet}\n`);
     await run(path.join(repo, 'deploy', 'images', 'build.sh'), [path.join(workDir, 'archives')]);
@@ -250,11 +262,12 @@ export async function runRuntimeBench(args: string[]): Promise<void> {
     const header = `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}; machine: ${machineDescription()} (shared with other jobs).`;
     recordResult(flags.results, sectionHeading('runtime', started.toISOString().slice(0, 10)), `${header}\n\n${text}`);
     console.log(`recorded in ${flags.results}`);
-    if (!pass) process.exitCode = 1;
+    // Recorded either way; a miss fails the command (through bench/run.ts too).
+    if (!pass) throw new Error('runtime benchmark: targets missed (see the table above)');
   } finally {
-    client?.close();
-    await stopRuntime?.().catch(() => undefined);
-    await cleanupBenchHost({ workDir, stateDir, runc, runcRoots: [path.join(stateDir, 'oci'), floorRunc], netnsPrefix: prefix, bridge, cgroupRoot });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
   }
 }
 

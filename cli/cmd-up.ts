@@ -12,6 +12,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { componentLogger } from './logger.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
 import { Supervisor } from './supervisor.js';
+import { localNodePaths, prepareImages, removeAllPods, startNodeComponents, waitForSocket } from './local-node.js';
 
 export interface UpFlags {
   home?: string;
@@ -52,6 +53,19 @@ export async function runUp(flags: UpFlags): Promise<void> {
     startEtcd({ dataDir: join(home, 'etcd'), logFile: join(logs, 'etcd.log') }),
   );
   const supervisor = new Supervisor(logs, log);
+  const isRoot = process.getuid?.() === 0;
+  const node = localNodePaths(home);
+  let nodeName: string | undefined;
+  /** The kubelet first (so it restarts nothing), then every pod through the CRI, before the runtime stops. */
+  const stopNode = async () => {
+    if (!isRoot) return;
+    await supervisor.stop('kubelet');
+    const removed = await removeAllPods(node.socket, log).catch((err: Error) => {
+      log.warn({ err: err.message }, 'could not remove pods through the runtime');
+      return 0;
+    });
+    if (removed) console.log(`  removed ${removed} pod sandbox(es)`);
+  };
   const apiserverUrl = `http://127.0.0.1:${flags.port}`;
   try {
     await step('starting apiserver', async () => {
@@ -73,7 +87,19 @@ export async function runUp(flags: UpFlags): Promise<void> {
     await step('starting scheduler', async () => {
       supervisor.start({ name: 'scheduler', command: process.execPath, args: [TKUBE_JS, 'scheduler', '--kubeconfig', kubeconfig] });
     });
+    if (isRoot) {
+      await step('preparing images (pause, busybox)', () => prepareImages(node, log));
+      nodeName = await step('starting runtime and kubelet', async () => {
+        const name = startNodeComponents(supervisor, node, kubeconfig);
+        await waitForSocket(node.socket, 30_000);
+        return name;
+      });
+      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(apiserverUrl, nodeName!, 60_000, logs));
+    } else {
+      console.log('  (not root: no node is started; the runtime needs root for namespaces, mounts and iptables)');
+    }
   } catch (err) {
+    await stopNode();
     await supervisor.stopAll();
     await etcd.stop();
     throw err;
@@ -87,10 +113,28 @@ Press Ctrl-C to stop the cluster.`);
 
   await onShutdownSignal();
   console.log('\ntkube: stopping');
+  await stopNode();
   await supervisor.stopAll();
   await etcd.stop();
   console.log('tkube: stopped');
   process.exit(0);
+}
+
+async function waitForNodeReady(url: string, name: string, timeoutMs: number, logs: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/api/v1/nodes/${encodeURIComponent(name)}`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) {
+        const node = (await res.json()) as { status?: { conditions?: { type: string; status: string }[] } };
+        if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+      }
+    } catch {
+      /* apiserver busy */
+    }
+    if (Date.now() > deadline) throw new Error(`node ${name} did not become Ready within ${timeoutMs / 1000} s; see ${logs}/kubelet.log and ${logs}/runtime.log`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function waitForReady(url: string, timeoutMs: number, logFile: string): Promise<void> {

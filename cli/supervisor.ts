@@ -20,7 +20,21 @@ interface Running {
   restarts: number;
   startedAt: number;
   timer?: NodeJS.Timeout;
+  stopped?: boolean;
   log: WriteStream;
+}
+
+/** SIGTERM, then SIGKILL after the grace period; resolves when the process has exited. */
+async function stopChild(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 export class Supervisor {
@@ -50,7 +64,7 @@ export class Supervisor {
     child.on('error', (err) => this.log.error({ component: spec.name, err: err.message }, 'component failed to start'));
     child.on('exit', (code, signal) => {
       entry.child = undefined;
-      if (this.stopping) return;
+      if (this.stopping || entry.stopped) return;
       // A component that ran for a while resets its back-off.
       if (Date.now() - entry.startedAt > 60_000) entry.restarts = 0;
       const delay = Math.min(500 * 2 ** entry.restarts, 30_000);
@@ -64,22 +78,24 @@ export class Supervisor {
     return this.running.get(name)?.child?.pid;
   }
 
+  /** Stops one component (it is not restarted). */
+  async stop(name: string, graceMs = 10_000): Promise<void> {
+    const entry = this.running.get(name);
+    if (!entry) return;
+    this.running.delete(name);
+    clearTimeout(entry.timer);
+    entry.stopped = true;
+    await stopChild(entry.child, graceMs);
+    entry.log.end();
+  }
+
   /** Stops every component (SIGTERM, then SIGKILL after the grace period), in reverse start order. */
   async stopAll(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const entries = [...this.running.values()].reverse();
     for (const entry of entries) {
       clearTimeout(entry.timer);
-      const child = entry.child;
-      if (!child || child.exitCode !== null) continue;
-      await new Promise<void>((resolve) => {
-        const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
+      await stopChild(entry.child, graceMs);
     }
     for (const entry of entries) entry.log.end();
   }

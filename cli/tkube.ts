@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runApiserver } from './cmd-apiserver.js';
 import { controllerManagerCommand } from './cmd-controller-manager.js';
 import { runSchedulerCommand, type SchedulerFlags } from './cmd-scheduler.js';
+import { runKubeletCommand, type KubeletFlags } from './cmd-kubelet.js';
 import { runUp } from './cmd-up.js';
 import { parseDuration } from './durations.js';
 
@@ -57,6 +58,29 @@ program
   .option('--percentage-of-nodes-to-score <n>', 'share of feasible nodes to score (0 = adaptive, as kube-scheduler)', Number, 0)
   .action(async (o: SchedulerFlags) => {
     await runSchedulerCommand(o);
+  });
+
+program
+  .command('kubelet')
+  .description('the node agent: registers the node, runs its pods through the CRI runtime, serves logs and exec')
+  .requiredOption('--kubeconfig <path>', 'kubeconfig of the cluster')
+  .option('--node-name <name>', 'name of the Node (default: the hostname)')
+  .option('--container-runtime-endpoint <endpoint>', 'CRI socket of the runtime', 'unix:///run/tkube/runtime.sock')
+  .option('--root-dir <dir>', 'kubelet state (volumes, checkpoints)', '/var/lib/tkube/kubelet')
+  .option('--pod-logs-dir <dir>', 'where container logs are written', '/var/log/pods')
+  .option('--port <port>', 'port of the kubelet API (logs, exec)', port, 10250)
+  .option('--address <ip>', 'address of the kubelet API', '0.0.0.0')
+  .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
+  .option('--pod-cidr <cidr>', "pod CIDR when the controller-manager does not assign one")
+  .option('--cni-conf-dir <dir>', "the runtime's CNI configuration directory (the kubelet writes the conflist there)")
+  .option('--cni-bridge <name>', 'name of the CNI bridge', 'tkube0')
+  .option('--node-labels <k=v,...>', 'labels to add to the Node')
+  .option('--register-with-taints <k=v:Effect,...>', 'taints to register the Node with')
+  .option('--cluster-dns <ip,...>', 'DNS servers for pods')
+  .option('--cluster-domain <domain>', 'DNS domain of the cluster', 'cluster.local')
+  .option('--cgroup-root <path>', 'cgroup parent of pod cgroups')
+  .action(async (o: KubeletFlags) => {
+    await runKubeletCommand(o);
   });
 
 program

@@ -105,7 +105,14 @@ export class NodeAgent {
   async syncStatus(): Promise<void> {
     if (this.stopped) return;
     const api = this.o.client.resource(nodes);
-    const current = await api.get(this.o.identity.nodeName);
+    let current: Node;
+    try {
+      current = await api.get(this.o.identity.nodeName);
+    } catch (err) {
+      // Someone deleted our Node: register again, as the kubelet does.
+      if (isApiError(err, 'NotFound')) return this.register();
+      throw err;
+    }
     const status = await this.status(current.status);
     this.node = await api.patchStatus(current.metadata.name!, 'merge', { status });
     await this.syncCni(this.node);

@@ -5,6 +5,8 @@
  * policy and back-off), then report the status if it changed. Termination (grace
  * period, preStop) and cleanup of pods gone from the node live here too.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { KubeClient } from '../api/client/kube-client.js';
 import type { EventRecorder } from '../api/events/recorder.js';
@@ -14,10 +16,10 @@ import { defaultImagePullPolicy, type Container } from '../api/types/container.j
 import type { Pod, PodStatus } from '../api/types/pod.js';
 import type { ContainerStatus as CriContainerStatus, PodSandbox, PodSandboxConfig } from '../runtime/cri/types.js';
 import { CrashBackoff } from './crash-backoff.js';
-import { buildContainerConfig } from './container-config.js';
+import { buildContainerConfig, containerHash } from './container-config.js';
 import { isNotFound, type CriClient } from './cri-client.js';
 import { buildEnv, EnvConfigError, type NodeAllocatable, type ObjectSource } from './env.js';
-import { CONTAINER_NAME, POD_UID } from './labels.js';
+import { CONTAINER_HASH, CONTAINER_NAME, POD_UID } from './labels.js';
 import { runPostStart, runPreStop } from './lifecycle-hooks.js';
 import { buildPodStatus, type ContainerView } from './pod-status.js';
 import { buildSandboxConfig, type SandboxConfigOptions } from './sandbox-config.js';
@@ -181,7 +183,14 @@ export class PodSyncer {
     waiting: Map<string, { reason: string; message?: string }>,
   ): Promise<number | undefined> {
     const latest = list[0];
-    if (latest?.state === 'CONTAINER_RUNNING') return undefined;
+    if (latest?.state === 'CONTAINER_RUNNING') {
+      const hash = latest.annotations[CONTAINER_HASH];
+      if (!hash || hash === containerHash(c)) return undefined;
+      // The spec changed (an image update): replace the container, as Kubernetes does.
+      this.o.recorder?.event(pod, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`);
+      await this.o.cri.runtime('StopContainer', { container_id: latest.id, timeout: pod.spec.terminationGracePeriodSeconds ?? 30 }, { timeoutMs: ((pod.spec.terminationGracePeriodSeconds ?? 30) + 30) * 1000 });
+      return this.startContainer(pod, c, 'app', (latest.metadata?.attempt ?? 0) + 1, list, sandboxId, sbConfig, podIPs, waiting);
+    }
     if (latest?.state === 'CONTAINER_EXITED') {
       const policy = pod.spec.restartPolicy ?? 'Always';
       if (policy === 'Never' || (policy === 'OnFailure' && latest.exit_code === 0)) return undefined;
@@ -362,6 +371,7 @@ export class PodSyncer {
     );
     for (const s of rt.sandboxes) await this.removeSandbox(s.id);
     await this.o.volumes.teardown(pod).catch((err: unknown) => this.o.logger.warn({ err, pod: podRef(pod) }, 'volume teardown failed'));
+    await this.removeLogs(uid);
     this.forget(uid);
     try {
       await this.o.client.resource(podsDef, pod.metadata.namespace).delete(pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
@@ -377,7 +387,16 @@ export class PodSyncer {
     await this.stopContainers(rt, 2);
     for (const s of rt.sandboxes) await this.removeSandbox(s.id);
     if (pod) await this.o.volumes.teardown(pod).catch(() => undefined);
+    await this.removeLogs(uid);
     this.forget(uid);
+  }
+
+  /** The pod's log directory (<ns>_<name>_<uid>) goes with its containers, as the kubelet's container GC does. */
+  private async removeLogs(uid: string): Promise<void> {
+    const root = this.o.sandbox.podLogsRoot;
+    for (const d of await fs.readdir(root).catch(() => [] as string[])) {
+      if (d.endsWith(`_${uid}`)) await fs.rm(path.join(root, d), { recursive: true, force: true });
+    }
   }
 
   private forget(uid: string): void {

@@ -8,16 +8,16 @@ describe('encoded objects', () => {
   it('encodes an object once and returns the same JSON afterwards', () => {
     const p = pod('a');
     const first = encodedObject(p);
-    expect(JSON.parse(first)).toEqual(p);
+    expect(JSON.parse(first.toString('utf8'))).toEqual(p);
     expect(encodedObject(p)).toBe(first);
   });
 
   it('builds a list that parses to the same document as JSON.stringify of the list', () => {
     const items = [pod('a'), pod('b')];
     const meta = { resourceVersion: '9', continue: 'tok' };
-    const text = encodedList('PodList', 'v1', meta, items);
+    const text = encodedList('PodList', 'v1', meta, items).toString('utf8');
     expect(JSON.parse(text)).toEqual({ kind: 'PodList', apiVersion: 'v1', metadata: meta, items });
-    expect(JSON.parse(encodedList('PodList', 'v1', {}, []))).toEqual({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] });
+    expect(JSON.parse(encodedList('PodList', 'v1', {}, []).toString('utf8'))).toEqual({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] });
   });
 
   it('encodes a watch line once per object and type', () => {

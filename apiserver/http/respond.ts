@@ -25,10 +25,10 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, warn
 }
 
 /** Writes JSON that is already serialised. */
-export function writeJsonText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
+export function writeJsonText(res: ServerResponse, code: number, text: string | Buffer, warnings: string[] = []): void {
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': typeof text === 'string' ? Buffer.byteLength(text) : text.length,
     'Cache-Control': 'no-cache, private',
   };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);

@@ -5,6 +5,7 @@
  * `runc run -d` of the app bundle joining the pause container's namespaces. Not timed:
  * preparing the bundles (overlay rootfs of the same image layers) and the teardown.
  */
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +43,19 @@ async function ok(cmd: string, args: string[], opts: Parameters<typeof execFile>
   const r = await execFile(cmd, args, opts);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString().trim() || r.stdout.toString().trim()}`);
   return r.stdout.toString();
+}
+
+/**
+ * `runc run -d`: the container inherits runc's stdio, so pipes would never close; it
+ * gets /dev/null and runc's errors go to a log file.
+ */
+async function runcRunDetached(runc: string, globalArgs: string[], args: string[], logFile: string): Promise<void> {
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(runc, [...globalArgs, '--log', logFile, 'run', '-d', ...args], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`runc run ${args.at(-1)}: ${(await fs.readFile(logFile, 'utf8').catch(() => '')).trim()}`);
 }
 
 function cniEnv(command: 'ADD' | 'DEL', id: string, netnsPath: string, binDir: string): NodeJS.ProcessEnv {
@@ -115,7 +129,7 @@ export class FloorPod {
     const t2 = performance.now();
     const pauseBundle = path.join(this.dir, 'pause');
     const pidFile = path.join(pauseBundle, 'pid');
-    await ok(this.cfg.runc, this.runc(['run', '-d', '--bundle', pauseBundle, '--pid-file', pidFile, this.pauseId]));
+    await runcRunDetached(this.cfg.runc, this.runc([]), ['--bundle', pauseBundle, '--pid-file', pidFile, this.pauseId], path.join(this.dir, 'runc.log'));
     const t3 = performance.now();
     const pid = (await fs.readFile(pidFile, 'utf8')).trim();
     const ns: OciNamespace[] = [
@@ -127,7 +141,7 @@ export class FloorPod {
     ];
     const appBundle = path.join(this.dir, 'app');
     await fs.writeFile(path.join(appBundle, 'config.json'), JSON.stringify(this.spec(path.join(appBundle, 'rootfs'), this.cfg.appArgs, ns, 'app', false)));
-    await ok(this.cfg.runc, this.runc(['run', '-d', '--bundle', appBundle, this.appId]));
+    await runcRunDetached(this.cfg.runc, this.runc([]), ['--bundle', appBundle, this.appId], path.join(this.dir, 'runc.log'));
     const t4 = performance.now();
     return { netnsMs: t1 - t0, cniMs: t2 - t1, runPauseMs: t3 - t2, runAppMs: t4 - t3, totalMs: t4 - t0 };
   }

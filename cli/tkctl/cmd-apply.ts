@@ -19,6 +19,8 @@ export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 export interface FileOptions {
   filename: string[];
   recursive?: boolean;
+  /** create: record the last-applied annotation so that a later apply can compute deletions. */
+  saveConfig?: boolean;
 }
 
 /** The config with the last-applied annotation holding the config itself (minus that annotation). */
@@ -76,7 +78,13 @@ export async function runApply(session: Session, opts: FileOptions, io: CliIO): 
       await rc.create(modified as KubeObject, { fieldManager: 'kubectl-client-side-apply' });
       return `${typePrefix(def)}/${name} created`;
     }
-    const patch = threeWayMergePatch(lastAppliedOf(live), modified, live as unknown as Record<string, unknown>, def.schema);
+    const lastApplied = lastAppliedOf(live);
+    if (!lastApplied) {
+      io.stderr.write(
+        `Warning: resource ${def.plural}/${name} is missing the ${LAST_APPLIED} annotation which is required by tkctl apply. tkctl apply should only be used on resources created declaratively by either tkctl create --save-config or tkctl apply. The missing annotation will be patched automatically.\n`,
+      );
+    }
+    const patch = threeWayMergePatch(lastApplied, modified, live as unknown as Record<string, unknown>, def.schema);
     if (Object.keys(patch).length === 0) return `${typePrefix(def)}/${name} unchanged`;
     await rc.patch(name, 'strategic', patch, { fieldManager: 'kubectl-client-side-apply' });
     return `${typePrefix(def)}/${name} configured`;
@@ -88,7 +96,8 @@ export async function runCreate(session: Session, opts: FileOptions, io: CliIO):
     const def = typeOfObject(obj.apiVersion, obj.kind);
     const name = nameOf(obj, source);
     const ns = namespaceFor(obj, def, session);
-    await session.client.resource(def, ns).create(obj as KubeObject, { fieldManager: 'kubectl-create' });
+    const body = opts.saveConfig ? withLastApplied(obj) : obj;
+    await session.client.resource(def, ns).create(body as KubeObject, { fieldManager: 'kubectl-create' });
     return `${typePrefix(def)}/${name} created`;
   });
 }

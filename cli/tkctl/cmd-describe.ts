@@ -40,6 +40,8 @@ function describeContainers(w: DescribeWriter, indent: number, containers: Conta
     if (st) w.field(indent + 1, 'Image ID', st.imageID ?? '');
     const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`);
     w.field(indent + 1, ports.length > 1 ? 'Ports' : 'Port', ports.join(', ') || '<none>');
+    const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`);
+    w.field(indent + 1, hostPorts.length > 1 ? 'Host Ports' : 'Host Port', hostPorts.join(', ') || '<none>');
     if (c.command) w.field(indent + 1, 'Command', c.command.join(' '));
     if (c.args) w.field(indent + 1, 'Args', c.args.join(' '));
     if (st) {
@@ -72,7 +74,7 @@ function describeContainers(w: DescribeWriter, indent: number, containers: Conta
 
 function describePod(w: DescribeWriter, pod: Pod): void {
   header(w, pod, true);
-  w.field(0, 'Priority', pod.spec.priority ?? 0);
+  if (pod.spec.priority !== undefined) w.field(0, 'Priority', pod.spec.priority);
   w.field(0, 'Service Account', pod.spec.serviceAccountName ?? 'default');
   w.field(0, 'Node', pod.spec.nodeName ? `${pod.spec.nodeName}/${pod.status?.hostIP ?? ''}` : '<none>');
   if (pod.status?.startTime) w.field(0, 'Start Time', new Date(pod.status.startTime).toUTCString());
@@ -81,7 +83,10 @@ function describePod(w: DescribeWriter, pod: Pod): void {
   w.field(0, 'Status', pod.metadata.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Pending'));
   if (pod.status?.reason) w.field(0, 'Reason', pod.status.reason);
   if (pod.status?.message) w.field(0, 'Message', pod.status.message);
-  w.field(0, 'IP', pod.status?.podIP ?? '');
+  w.raw(0, `IP:${' '.repeat(16)}${pod.status?.podIP ?? ''}`.trimEnd());
+  const ips = (pod.status?.podIPs ?? []).map((p) => p.ip);
+  w.field(0, 'IPs', ips.length === 0 ? '<none>' : undefined);
+  for (const ip of ips) w.field(1, 'IP', ip);
   const owner = controlledBy(pod);
   if (owner) w.field(0, 'Controlled By', owner);
   if (pod.spec.initContainers?.length) {
@@ -99,7 +104,10 @@ function describePod(w: DescribeWriter, pod: Pod): void {
   for (const v of pod.spec.volumes ?? []) w.raw(1, `${v.name}:`);
   w.field(0, 'QoS Class', pod.status?.qosClass ?? '');
   w.map(0, 'Node-Selectors', pod.spec.nodeSelector);
-  const tolerations = (pod.spec.tolerations ?? []).map((t) => `${t.key ?? ''}${t.operator === 'Exists' ? '' : `=${t.value ?? ''}`}${t.effect ? `:${t.effect}` : ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`);
+  const tolerations = (pod.spec.tolerations ?? []).map(
+    (t) =>
+      `${t.key ?? ''}${t.value ? `=${t.value}` : ''}${t.effect ? `:${t.effect}` : ''}${t.operator === 'Exists' ? ' op=Exists' : ''}${t.tolerationSeconds !== undefined && t.tolerationSeconds !== null ? ` for ${t.tolerationSeconds}s` : ''}`,
+  );
   w.field(0, 'Tolerations', tolerations[0] ?? '<none>');
   for (const t of tolerations.slice(1)) w.field(0, '', t);
 }

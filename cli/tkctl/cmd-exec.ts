@@ -37,7 +37,7 @@ export function execUrl(session: Session, name: string, container: string, comma
 export async function runExec(session: Session, arg: string, command: string[], o: ExecOptions, io: CliIO): Promise<void> {
   if (command.length === 0) throw new CliError('you must specify at least one command for the container');
   const name = podName(arg);
-  const container = await containerFor(session, name, o.container);
+  const container = await containerFor(session, name, o.container, io);
   const url = execUrl(session, name, container, command, o);
   const base = connectionOptions(session.conn);
   const ws = new WebSocket(url, SUBPROTOCOLS, { headers: base.headers as Record<string, string>, ca: base.ca, cert: base.cert, key: base.key, rejectUnauthorized: base.rejectUnauthorized });

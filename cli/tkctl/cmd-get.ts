@@ -96,9 +96,8 @@ export async function runGet(session: Session, args: string[], opts: GetOptions,
       }
     }
     const single = targets.length === 1 && targets[0]!.names.length === 1;
-    if (items.length > 0 || output !== 'name') {
-      if (items.length > 0 || !byName) io.stdout.write(formatObjects(items, output, single));
-    }
+    // An empty collection still prints (an empty List) in yaml/json, as kubectl does.
+    if (items.length > 0 || (!byName && output !== 'name')) io.stdout.write(formatObjects(items, output, single));
   }
   if (failed) throw new CliError('');
 }

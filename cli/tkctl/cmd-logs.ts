@@ -21,7 +21,7 @@ export function podName(arg: string): string {
 }
 
 /** Picks the container: the one asked for, the only one, or the default-container annotation. */
-export async function containerFor(session: Session, name: string, asked: string | undefined): Promise<string> {
+export async function containerFor(session: Session, name: string, asked: string | undefined, io: CliIO): Promise<string> {
   if (asked) return asked;
   const pod = await session.client.resource(pods, session.namespace).get(name);
   const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
@@ -29,6 +29,7 @@ export async function containerFor(session: Session, name: string, asked: string
   const containers = pod.spec.containers.map((c) => c.name);
   if (containers.length > 1) {
     // kubectl picks the first and says so on stderr; we do the same.
+    io.stderr.write(`Defaulted container "${containers[0]}" out of: ${containers.join(', ')}\n`);
     return containers[0]!;
   }
   return containers[0] ?? '';
@@ -36,7 +37,7 @@ export async function containerFor(session: Session, name: string, asked: string
 
 export async function runLogs(session: Session, arg: string, o: LogsOptions, io: CliIO): Promise<void> {
   const name = podName(arg);
-  const container = await containerFor(session, name, o.container);
+  const container = await containerFor(session, name, o.container, io);
   const res = await openStream(session.conn, {
     path: objectPath(pods, session.namespace, name, 'log'),
     query: { container, follow: o.follow || undefined, previous: o.previous || undefined, tailLines: o.tail !== undefined && o.tail >= 0 ? o.tail : undefined, timestamps: o.timestamps || undefined },

@@ -15,7 +15,10 @@ export class DescribeWriter {
 
   /** "Labels:  a=b" then further entries on their own lines, aligned (kubectl's map printing). */
   map(indent: number, key: string, map: Record<string, string> | null | undefined, sep = '='): this {
-    const entries = Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    // kubectl never shows the last-applied configuration: it is the object again.
+    const entries = Object.entries(map ?? {})
+      .filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration')
+      .sort(([a], [b]) => a.localeCompare(b));
     if (entries.length === 0) return this.field(indent, key, '<none>');
     entries.forEach(([k, v], i) => this.lines.push({ indent, key: i === 0 ? key : '', value: `${k}${sep}${v}` }));
     return this;

@@ -4,7 +4,8 @@
  * it byte for byte lets kubectl and tkctl apply the same file interchangeably without
  * seeing a change in the annotation.
  */
-function sortKeys(value: unknown): unknown {
+/** A copy with every object's keys in sorted order (Go marshals maps that way). */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -41,7 +41,8 @@ export function openStream(conn: ConnectionConfig, req: RawRequest): Promise<htt
   return new Promise((resolve, reject) => {
     const r = mod.request(
       url,
-      { ...base, method: req.method ?? 'GET', headers: { ...base.headers, Accept: req.accept ?? 'application/json' }, signal: req.signal },
+      // agent: false — one connection per request, so that no idle keep-alive socket holds the CLI open.
+      { ...base, agent: false, method: req.method ?? 'GET', headers: { ...base.headers, Accept: req.accept ?? 'application/json' }, signal: req.signal },
       (res) => {
         const code = res.statusCode ?? 0;
         if (code >= 200 && code < 300) return resolve(res);

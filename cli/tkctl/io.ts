@@ -30,7 +30,3 @@ export class ExitCode extends Error {
     this.name = 'ExitCode';
   }
 }
-
-export function write(stream: Writable, text: string): void {
-  stream.write(text);
-}

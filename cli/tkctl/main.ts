@@ -50,7 +50,9 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
   fileOpts(program.command('apply').description('apply a configuration to resources (client-side apply)')).action(async (o) => {
     await runApply(session(), o, io);
   });
-  fileOpts(program.command('create').description('create resources from files')).action(async (o) => {
+  fileOpts(program.command('create').description('create resources from files'))
+    .option('--save-config', 'record the configuration for later `apply`')
+    .action(async (o) => {
     await runCreate(session(), o, io);
   });
 

@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
+import { sortKeys } from './go-json.js';
 import { CliError } from './io.js';
 import { typePrefix } from './resource-types.js';
 
@@ -21,7 +22,9 @@ export function withTypeMeta(def: ResourceDef, obj: KubeObject): KubeObject {
 }
 
 export function formatObject(obj: unknown, format: 'yaml' | 'json'): string {
-  return format === 'json' ? `${JSON.stringify(obj, null, 4)}\n` : stringify(obj, { lineWidth: 0 });
+  if (format === 'json') return `${JSON.stringify(obj, null, 4)}\n`;
+  // As kubectl (go-yaml): keys sorted, sequences not indented, YAML 1.1 quoting (timestamps, yes/no).
+  return stringify(sortKeys(obj), { lineWidth: 0, indentSeq: false, version: '1.1' });
 }
 
 /** One object as itself, several as a v1 List (what kubectl prints for `get -o yaml` of a collection). */

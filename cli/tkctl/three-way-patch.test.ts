@@ -108,3 +108,20 @@ describe('threeWayMergePatch', () => {
     expect((result.metadata as Obj).labels).toEqual({ a: '1' });
   });
 });
+
+describe('threeWayMergePatch retainKeys', () => {
+  it('drops a volume source the server kept when the config switches to another', () => {
+    const withVolume = (volume: Obj) => {
+      const d = deployment({ image: 'a' });
+      ((d.spec as Obj).template as { spec: Obj }).spec.volumes = [{ name: 'data', ...volume }];
+      return d;
+    };
+    // The live volume has an emptyDir source that last-applied does not record (another writer set it).
+    const live = withVolume({ emptyDir: {} });
+    const lastApplied = withVolume({});
+    const { patch, result } = apply(lastApplied, withVolume({ hostPath: { path: '/srv' } }), live);
+    expect(JSON.stringify(patch)).toContain('"$retainKeys":["hostPath","name"]');
+    const volumes = ((result.spec as Obj).template as { spec: { volumes: Obj[] } }).spec.volumes;
+    expect(volumes).toEqual([{ name: 'data', hostPath: { path: '/srv' } }]);
+  });
+});

@@ -10,15 +10,31 @@
  * - everything else the live object holds (fields the server or other clients set) is
  *   left alone.
  *
- * Merge lists in the patch carry `$setElementOrder/<key>` with the configuration's order.
+ * Merge lists in the patch carry `$setElementOrder/<key>` with the configuration's order,
+ * and maps whose strategy is retainKeys (volumes) carry `$retainKeys`, so that keys the
+ * server added to a union (the old volume source) go away with the config's change.
  */
 import type { z } from 'zod';
+import { patchMetaOf } from '../../api/meta/patch-meta.js';
 import { elementSchema, fieldSchema, patchStrategyOf } from '../../apiserver/patch/schema-walk.js';
 
 type JsonObject = Record<string, unknown>;
 
 const SET_ELEMENT_ORDER = '$setElementOrder/';
 const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList/';
+const RETAIN_KEYS = '$retainKeys';
+
+/** Fields (or list elements) whose patch strategy says "retainKeys": the patch lists the keys to keep. */
+function retainsKeys(schema: z.ZodType | undefined): boolean {
+  if (!schema) return false;
+  return (patchMetaOf(schema)['x-kubernetes-patch-strategy'] ?? '').split(',').some((s) => s.trim() === 'retainKeys');
+}
+
+/** Adds `$retainKeys` (the new config's keys) to a non-empty diff of a retainKeys map. */
+function withRetainKeys(diff: JsonObject, to: JsonObject, retain: boolean): JsonObject {
+  if (retain && Object.keys(diff).length > 0) diff[RETAIN_KEYS] = Object.keys(to).sort();
+  return diff;
+}
 
 interface DiffMode {
   /** Only report what `from` has and `to` lacks. */
@@ -50,7 +66,7 @@ function diffMaps(from: JsonObject, to: JsonObject, schema: z.ZodType | undefine
       continue;
     }
     if (isObject(fromValue) && isObject(toValue)) {
-      const d = diffMaps(fromValue, toValue, sub, mode);
+      const d = withRetainKeys(diffMaps(fromValue, toValue, sub, mode), toValue, retainsKeys(sub));
       if (Object.keys(d).length > 0) patch[key] = d;
       continue;
     }
@@ -76,7 +92,7 @@ function diffList(key: string, from: unknown[], to: unknown[], schema: z.ZodType
     return;
   }
   if (strategy.mergeKey && to.every(isObject) && from.every(isObject)) {
-    diffListOfMaps(key, from, to, strategy.mergeKey, elementSchema(schema), mode, patch);
+    diffListOfMaps(key, from, to, strategy.mergeKey, schema, mode, patch);
   } else {
     diffListOfScalars(key, from, to, mode, patch);
   }
@@ -87,18 +103,20 @@ function diffListOfMaps(
   from: JsonObject[],
   to: JsonObject[],
   mergeKey: string,
-  itemSchema: z.ZodType | undefined,
+  listSchema: z.ZodType | undefined,
   mode: DiffMode,
   patch: JsonObject,
 ): void {
   const items: JsonObject[] = [];
+  const retain = retainsKeys(listSchema);
+  const itemSchema = elementSchema(listSchema);
   const byKey = (list: JsonObject[], k: unknown) => list.find((item) => deepEqual(item[mergeKey], k));
   if (mode.deletionsOnly) {
     for (const item of from) {
       const match = byKey(to, item[mergeKey]);
       if (!match) items.push({ [mergeKey]: item[mergeKey], $patch: 'delete' });
       else {
-        const d = diffMaps(item, match, itemSchema, mode);
+        const d = withRetainKeys(diffMaps(item, match, itemSchema, mode), match, retain);
         if (Object.keys(d).length > 0) items.push({ [mergeKey]: item[mergeKey], ...d });
       }
     }
@@ -107,7 +125,7 @@ function diffListOfMaps(
       const match = byKey(from, item[mergeKey]);
       if (!match) items.push(item);
       else {
-        const d = diffMaps(match, item, itemSchema, mode);
+        const d = withRetainKeys(diffMaps(match, item, itemSchema, mode), item, retain);
         if (Object.keys(d).length > 0) items.push({ [mergeKey]: item[mergeKey], ...d });
       }
     }

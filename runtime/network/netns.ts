@@ -4,11 +4,19 @@ import { execFile, run } from '../util/exec.js';
 
 export const NETNS_DIR = '/run/netns';
 
+export function netnsPath(name: string): string {
+  return `${NETNS_DIR}/${name}`;
+}
+
+/** Creates the namespace; its loopback stays down until setLoopbackUp (CNI may run meanwhile). */
 export async function createNetns(name: string): Promise<string> {
   await run('ip', ['netns', 'add', name]);
-  // Pods need a working loopback even when the CNI conflist has no loopback plugin.
+  return netnsPath(name);
+}
+
+/** Pods need a working loopback even when the CNI conflist has no loopback plugin. */
+export async function setLoopbackUp(name: string): Promise<void> {
   await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-  return `${NETNS_DIR}/${name}`;
 }
 
 /** Removes the namespace; a namespace that is already gone is not an error. */

@@ -8,7 +8,7 @@ import type { PodSandbox, PodSandboxConfig, PodSandboxFilter, PodSandboxStatus }
 import { toNanos } from '../cri/proto.js';
 import { invalidArgument, notFound } from '../cri/grpc-errors.js';
 import { removeCgroup } from '../cgroups/cgroups.js';
-import { createNetns, deleteNetns } from '../network/netns.js';
+import { createNetns, deleteNetns, netnsPath, setLoopbackUp } from '../network/netns.js';
 import { loadDefaultNetwork, type NetworkConfList } from '../network/cni-config.js';
 import { podIpsFromResult, type CniAttachment } from '../network/cni.js';
 import { createUnderConmon, removeConmonLeftovers, waitForExit } from '../oci/launch.js';
@@ -25,6 +25,13 @@ const CniCacheSchema = z.object({
   attachment: z.custom<CniAttachment>((v) => typeof v === 'object' && v !== null),
   result: z.unknown(),
 });
+
+/** Waits for every step (so a failure never races the cleanup), then throws the first error. */
+async function allSettledOrThrow(steps: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 /** Stops and removes a sandbox's app containers; provided by the container service. */
 export interface SandboxContainerOps {
@@ -75,20 +82,24 @@ export class SandboxService {
       await fs.mkdir(dir, { recursive: true });
       await ctx.sandboxes.put(rec);
       try {
+        const hostname = config.hostname || meta.name;
         if (!hostNetwork) {
           rec.netnsName = `${ctx.netnsPrefix}${id.slice(0, 16)}`;
-          rec.netnsPath = await createNetns(rec.netnsName);
-          await ctx.sandboxes.put(rec);
-          await this.attachNetwork(rec);
+          rec.netnsPath = netnsPath(rec.netnsName);
         }
-        if (config.linux?.security_context?.namespace_options?.ipc !== 'NODE') {
-          rec.shmPath = path.join(dir, 'shm');
-          await ctx.sandboxes.put(rec);
-          await mountShm(rec.shmPath);
-        }
-        const hostname = config.hostname || meta.name;
+        if (config.linux?.security_context?.namespace_options?.ipc !== 'NODE') rec.shmPath = path.join(dir, 'shm');
+        await ctx.sandboxes.put(rec); // names first: a crash from here on leaves them to clean up
+        // Side by side, as the steps only need what they wait for: the pause container
+        // needs the netns but not its addresses, CNI needs no container, the pod's
+        // /dev/shm is only for the app containers. /etc/hosts needs the pod IP.
+        const netnsMade = hostNetwork ? Promise.resolve() : createNetns(rec.netnsName!);
+        await allSettledOrThrow([
+          netnsMade,
+          hostNetwork ? Promise.resolve() : netnsMade.then(() => Promise.all([setLoopbackUp(rec.netnsName!), this.attachNetwork(rec)])),
+          rec.shmPath ? mountShm(rec.shmPath) : Promise.resolve(),
+          this.startPause(rec, hostname, netnsMade),
+        ]);
         await writeEtcFiles(dir, hostname, rec.ip, config.dns_config);
-        await this.startPause(rec, hostname);
         rec.state = 'ready';
         await ctx.sandboxes.put(rec);
         ctx.log.info({ sandbox: id, pod: `${meta.namespace}/${meta.name}`, ip: rec.ip }, 'sandbox ready');
@@ -149,7 +160,8 @@ export class SandboxService {
     await ctx.sandboxes.put(rec);
   }
 
-  private async startPause(rec: SandboxRecord, hostname: string): Promise<void> {
+  /** Prepares the pause container's rootfs and spec, then creates it once `netnsMade` resolves. */
+  private async startPause(rec: SandboxRecord, hostname: string, netnsMade: Promise<unknown>): Promise<void> {
     const ctx = this.ctx;
     const image = await ctx.images.status(ctx.opts.pauseImage);
     if (!image) throw new Error(`pause image ${ctx.opts.pauseImage} is not present`);
@@ -176,6 +188,7 @@ export class SandboxService {
       binds: [],
       sysctls: rec.hostNetwork ? {} : (rec.config.linux?.sysctls ?? {}),
     });
+    await netnsMade;
     const pid = await createUnderConmon(ctx, rec.id, path.join(dir, 'bundle'), spec, path.join(dir, 'pause.log'));
     await ctx.oci.start(rec.id);
     rec.pausePid = pid;

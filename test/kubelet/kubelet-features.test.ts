@@ -128,6 +128,25 @@ describe('kubelet features', () => {
     expect(tail.stdout.trim().split('\n')).toHaveLength(2);
   }, 60_000);
 
+  it('gives kubectl exec -it an interactive shell (driven through a pty)', async () => {
+    const child = spawn('script', ['-qec', `kubectl --kubeconfig ${env.cp.kubeconfig} exec -it ticker -- sh`, '/dev/null'], { env: { ...process.env, HOME: env.cp.dir, TERM: 'dumb' } });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      // The runtime gives tty execs pipes (no remote line discipline turning CR into NL): send NL.
+      child.stdin.write('echo hello-$((40+2))\n');
+      await waitFor('interactive output', async () => out.includes('hello-42'), 10_000).catch((err: Error) => {
+        throw new Error(`${err.message}; output: ${JSON.stringify(out)}`);
+      });
+      child.stdin.write('exit 0\n');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
   it('attaches to a running container through the apiserver', async () => {
     const child = spawn('kubectl', ['--kubeconfig', env.cp.kubeconfig, 'attach', 'ticker'], { env: { ...process.env, HOME: env.cp.dir } });
     let out = '';
@@ -140,8 +159,33 @@ describe('kubelet features', () => {
     }
   }, 30_000);
 
+  it('reports OOMKilled for a container over its memory limit', async () => {
+    await podsApi().create(podObject(env.nodeName, 'oom', [], {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: BUSYBOX, command: ['sh', '-c', 'tail /dev/zero'], resources: { limits: { memory: '24Mi' } } }],
+    }));
+    const p = await waitFor('oom Failed', async () => {
+      const x = await getPod('oom');
+      return x.status?.phase === 'Failed' ? x : undefined;
+    }, 30_000);
+    expect(p.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    expect(p.status?.qosClass).toBe('Burstable');
+  }, 40_000);
+
+  it('replaces a running container when its image changes', async () => {
+    await podsApi().create(podObject(env.nodeName, 'upd', ['sleep', '3600'], { terminationGracePeriodSeconds: 1 }));
+    await running('upd');
+    await podsApi().patch('upd', 'strategic', { spec: { containers: [{ name: 'main', image: 'tkube-test/pause:latest' }] } });
+    const p = await waitFor('new image running', async () => {
+      const x = await getPod('upd');
+      const cs = x.status?.containerStatuses?.[0];
+      return cs?.image === 'tkube-test/pause:latest' && cs.restartCount === 1 && cs.state?.running ? x : undefined;
+    }, 30_000);
+    expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
+  }, 40_000);
+
   it('reports ErrImagePull then ImagePullBackOff for an image that cannot be pulled', async () => {
-    await podsApi().create({ ...podObject(env.nodeName, 'noimage', ['true']), spec: { nodeName: env.nodeName, containers: [{ name: 'main', image: 'tkube-test/does-not-exist:1' }] } } as Pod);
+    await podsApi().create(podObject(env.nodeName, 'noimage', [], { containers: [{ name: 'main', image: 'tkube-test/does-not-exist:1' }] }));
     const seen = new Set<string>();
     await waitFor('ImagePullBackOff', async () => {
       const reason = (await getPod('noimage')).status?.containerStatuses?.[0]?.state?.waiting?.reason;

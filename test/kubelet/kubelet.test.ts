@@ -1,7 +1,8 @@
 // The kubelet end to end: a real control plane (etcd + apiserver), a real runtime
 // (runc + conmon + reference CNI plugins, via the runtime test harness) and the
 // kubelet in this process; kubectl drives it through the apiserver.
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,10 @@ describe('kubelet', () => {
     expect(cs?.containerID).toMatch(/^tkube:\/\/[0-9a-f]+/);
     expect(cs?.restartCount).toBe(0);
     expect(await waitFor('http', () => httpGet(`http://${pod.status!.podIP}:8080/index.html`))).toBe('hello from tkube\n');
+    // Status is written only when it changes: a quiet pod keeps its resourceVersion across resyncs and relists.
+    const rv = (await cp.client.resource(pods, 'default').get('web')).metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 3500));
+    expect((await cp.client.resource(pods, 'default').get('web')).metadata.resourceVersion).toBe(rv);
 
     const logs = await cp.kubectl(['logs', 'web']);
     expect(logs.stdout).toBe('started\n');
@@ -119,6 +124,7 @@ describe('kubelet', () => {
     expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(0);
     expect(after.status?.containerStatuses?.[0]?.containerID).toBe(before.status?.containerStatuses?.[0]?.containerID);
     expect(await podContainers(uid)).toEqual(idsBefore);
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     const { items } = await h.client.runtime('ListPodSandbox', { filter: { id: '', state: null, label_selector: { 'io.kubernetes.pod.uid': uid } } });
     expect(items).toHaveLength(1);
   }, 60_000);
@@ -140,20 +146,29 @@ describe('kubelet', () => {
 
   it('deleting a pod sends SIGTERM and the pod is gone within its grace period', async () => {
     const pod = await cp.client.resource(pods, 'default').get('web');
-    const t0 = Date.now();
-    await cp.client.resource(pods, 'default').delete('web');
-    await waitFor('web gone', async () => {
-      try {
-        await cp.client.resource(pods, 'default').get('web');
-        return undefined;
-      } catch (err) {
-        return isApiError(err, 'NotFound') ? true : undefined;
-      }
-    }, 15_000);
-    expect(Date.now() - t0).toBeLessThan(10_000);
-    const log = await fs.readFile(path.join(logsDir, `default_web_${pod.metadata.uid}`, 'main', '0.log'), 'utf8');
-    expect(log).toContain('got SIGTERM');
+    // Follow the logs through the apiserver to see the container's last words.
+    const follower = spawn('kubectl', ['--kubeconfig', cp.kubeconfig, 'logs', '-f', 'web'], { env: { ...process.env, HOME: cp.dir } });
+    let followed = '';
+    follower.stdout.on('data', (b: Buffer) => (followed += b.toString()));
+    try {
+      await waitFor('follow started', async () => followed.includes('started'), 10_000);
+      const t0 = Date.now();
+      await cp.client.resource(pods, 'default').delete('web');
+      await waitFor('web gone', async () => {
+        try {
+          await cp.client.resource(pods, 'default').get('web');
+          return undefined;
+        } catch (err) {
+          return isApiError(err, 'NotFound') ? true : undefined;
+        }
+      }, 15_000);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await waitFor('SIGTERM in the logs', async () => followed.includes('got SIGTERM'), 5_000);
+    } finally {
+      follower.kill('SIGKILL');
+    }
     expect(await podContainers(pod.metadata.uid!)).toEqual([]);
     expect(existsSync(path.join(rootDir, 'pods', pod.metadata.uid!))).toBe(false);
+    expect(existsSync(path.join(logsDir, `default_web_${pod.metadata.uid}`))).toBe(false);
   }, 30_000);
 });

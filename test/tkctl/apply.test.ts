@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments } from '../../api/registry.js';
+import { configMaps, deployments } from '../../api/registry.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { tkctl } from './run-tkctl.js';
 
@@ -97,10 +97,35 @@ describe('tkctl apply', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'configmap/a configured\n' });
   });
 
+  it('checks -n against the namespace in the file, and deletes what a file names', async () => {
+    const file = join(cp.dir, 'ns.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: other}\n');
+    let r = await tkctl(cp, ['apply', '-n', 'default', '-f', file]);
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: `error: the namespace from the provided object "other" does not match the namespace "default". You must pass '--namespace=other' to perform this operation.\n`,
+    });
+    r = await tkctl(cp, ['delete', '-f', join(cp.dir, 'manifests'), '-R']);
+    expect(r).toMatchObject({ code: 0, stdout: 'configmap "a" deleted\nconfigmap "b" deleted\nconfigmap "c" deleted\n' });
+  });
+
   it('create fails with one line for an existing object', async () => {
-    const r = await tkctl(cp, ['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n' });
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+    expect(await tkctl(cp, ['create', '-f', '-'], { stdin: cm })).toMatchObject({ code: 0, stdout: 'configmap/a created\n' });
+    const r = await tkctl(cp, ['create', '-f', '-'], { stdin: cm });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: configmaps "a" already exists\n');
+  });
+
+  it('applies over an object made by create: warns without --save-config, not with it', async () => {
+    let r = await tkctl(cp, ['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: "1"}\n' });
+    r = await tkctl(cp, ['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: "2"}\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'configmap/plain configured\n' });
+    expect(r.stderr).toMatch(/^Warning: resource configmaps\/plain is missing the kubectl.kubernetes.io\/last-applied-configuration annotation/);
+    r = await tkctl(cp, ['create', '--save-config', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: saved}\ndata: {a: "1", b: "2"}\n' });
+    r = await tkctl(cp, ['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: saved}\ndata: {a: "1"}\n' });
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'configmap/saved configured\n' });
+    expect((await cp.client.resource(configMaps, 'default').get('saved')).data).toEqual({ a: '1' });
   });
 
   it('bad input gives one error line and exit code 1', async () => {

@@ -1,7 +1,11 @@
 /** Runs tkctl in-process against a test control plane and captures what it prints. */
 import { PassThrough, Readable } from 'node:stream';
 import { runTkctl } from '../../cli/tkctl/main.js';
-import type { TestControlPlane } from '../helpers/control-plane.js';
+/** What tkctl needs of a cluster: a kubeconfig and a working directory. */
+export interface TkctlTarget {
+  kubeconfig: string;
+  dir: string;
+}
 
 export interface TkctlResult {
   code: number;
@@ -16,7 +20,7 @@ function sink(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-export async function tkctl(cp: TestControlPlane, args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<TkctlResult> {
+export async function tkctl(cp: TkctlTarget, args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<TkctlResult> {
   const out = sink();
   const err = sink();
   const code = await runTkctl(['--kubeconfig', cp.kubeconfig, ...args], {

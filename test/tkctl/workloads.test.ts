@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiError } from '../../api/meta/errors.js';
-import { deployments, events, pods, replicaSets } from '../../api/registry.js';
+import { deployments, nodes, pods, replicaSets } from '../../api/registry.js';
 import type { Deployment, ReplicaSet } from '../../api/types/workloads.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { tkctl } from './run-tkctl.js';
@@ -27,7 +27,7 @@ async function createReplicaSet(d: Deployment, revision: number, image: string, 
       labels: { app: 'web', 'pod-template-hash': hash },
     },
     spec: { replicas: 0, selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } }, template: template(image, hash) },
-  } as ReplicaSet);
+  } as unknown as ReplicaSet);
 }
 
 beforeAll(async () => {
@@ -37,7 +37,7 @@ beforeAll(async () => {
     kind: 'Deployment',
     metadata: { name: 'web', namespace: 'default' },
     spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: template('nginx:2') },
-  } as Deployment);
+  } as unknown as Deployment);
   await createReplicaSet(web, 1, 'nginx:1', 'aaa111');
   await createReplicaSet(web, 2, 'nginx:2', 'bbb222');
   await cp.client.resource(pods, 'default').create({
@@ -109,18 +109,13 @@ describe('tkctl get', () => {
   });
 
   it('watches: the current rows, then a row per change', async () => {
-    const ac = new AbortController();
-    const run = tkctl(cp, ['get', 'cm', '-w', '--request-timeout-ignored-placeholder'].slice(0, 3));
-    // the watch never ends by itself: create a config map, then delete the stream by stopping the server side
+    const run = tkctl(cp, ['get', 'cm', '-w', '--request-timeout=2s']);
     await new Promise((r) => setTimeout(r, 500));
     await cp.client.resource({ group: '', version: 'v1', plural: 'configmaps', namespaced: true }, 'default').create({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'watched', namespace: 'default' },
     });
-    await new Promise((r) => setTimeout(r, 500));
-    ac.abort();
-    await cp.restartApiserver();
     const r = await run;
     expect(r.stdout).toMatch(/^NAME {3,}DATA {3,}AGE\n/);
     expect(r.stdout).toMatch(/\nwatched {3,}0 {3,}\S+\n/);
@@ -135,6 +130,21 @@ describe('tkctl describe', () => {
     expect(r.stdout).toMatch(/\nContainers:\n  c:\n    Image: +busybox\n/);
     expect(r.stdout).toMatch(/\n      X: +y\n/);
     expect(r.stdout).toMatch(/\nEvents:\n  Type +Reason +Age +From +Message\n  ---- +------ +--- +---- +-------\n  Normal +Scheduled +\S+ +default-scheduler +Successfully assigned default\/solo to n1\n/);
+  });
+
+  it('describes a node', async () => {
+    await cp.client.resource(nodes).create({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
+      spec: { podCIDR: '10.244.1.0/24', taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] },
+    } as never);
+    const r = await tkctl(cp, ['describe', 'node', 'n1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Name: +n1\nLabels: +kubernetes.io\/hostname=n1\n/);
+    expect(r.stdout).toMatch(/\nTaints: +dedicated=db:NoSchedule\n/);
+    expect(r.stdout).toMatch(/\nPodCIDR: +10.244.1.0\/24\n/);
+    expect(r.stdout).not.toMatch(/\nNamespace:/);
   });
 
   it('describes a deployment and a replica set', async () => {
@@ -202,9 +212,12 @@ describe('tkctl scale and rollout', () => {
 
 describe('tkctl delete', () => {
   it('deletes by name, by selector, with --all, and waits', async () => {
-    let r = await tkctl(cp, ['delete', 'rs', 'web-aaa111', '--cascade=orphan']);
+    // Orphan deletion leaves the object to the garbage collector (not running here): don't wait.
+    let r = await tkctl(cp, ['delete', 'rs', 'web-aaa111', '--cascade=orphan', '--wait=false']);
     expect(r).toMatchObject({ code: 0, stdout: 'replicaset.apps "web-aaa111" deleted\n' });
-    r = await tkctl(cp, ['delete', 'rs', '-l', 'pod-template-hash=bbb222']);
+    const orphaned = await cp.client.resource(replicaSets, 'default').get('web-aaa111');
+    expect(orphaned.metadata.finalizers).toContain('orphan');
+    r = await tkctl(cp, ['delete', 'rs', '-l', 'pod-template-hash=bbb222', '--timeout=10s']);
     expect(r.stdout).toBe('replicaset.apps "web-bbb222" deleted\n');
     r = await tkctl(cp, ['delete', 'cm', '--all']);
     expect(r.code).toBe(0);
@@ -218,6 +231,5 @@ describe('tkctl delete', () => {
     r = await tkctl(cp, ['delete', 'pod/solo', '--grace-period=0', '--force']);
     expect(r.code).toBe(0);
     await expect(cp.client.resource(pods, 'default').get('solo')).rejects.toSatisfy((e: unknown) => isApiError(e, 'NotFound'));
-    expect(events).toBeDefined();
-  });
+  }, 30_000);
 });
