@@ -17,6 +17,7 @@ import { localNodePaths, prepareImages, removeAllPods, startNodeComponents, wait
 export interface UpFlags {
   home?: string;
   port: number;
+  kubeletPort: number;
   reset: boolean;
 }
 
@@ -90,7 +91,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     if (isRoot) {
       await step('preparing images (pause, busybox)', () => prepareImages(node, log));
       nodeName = await step('starting runtime and kubelet', async () => {
-        const name = startNodeComponents(supervisor, node, kubeconfig);
+        const name = startNodeComponents(supervisor, node, kubeconfig, flags.kubeletPort);
         await waitForSocket(node.socket, 30_000);
         return name;
       });

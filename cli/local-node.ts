@@ -52,7 +52,7 @@ export async function prepareImages(paths: LocalNodePaths, log: Logger): Promise
   }
 }
 
-export function startNodeComponents(supervisor: Supervisor, paths: LocalNodePaths, kubeconfig: string): string {
+export function startNodeComponents(supervisor: Supervisor, paths: LocalNodePaths, kubeconfig: string, kubeletPort: number): string {
   mkdirSync(join(paths.home, 'run'), { recursive: true });
   mkdirSync(paths.cniConfDir, { recursive: true });
   supervisor.start({
@@ -65,6 +65,7 @@ export function startNodeComponents(supervisor: Supervisor, paths: LocalNodePath
       '--image-dir', paths.imageStore,
       '--cni-conf-dir', paths.cniConfDir,
       '--pause-image', 'tkube/pause:3.10',
+      '--streaming-addr', '127.0.0.1:0',
     ],
   });
   const nodeName = hostname().toLowerCase();
@@ -81,6 +82,7 @@ export function startNodeComponents(supervisor: Supervisor, paths: LocalNodePath
       '--cni-conf-dir', paths.cniConfDir,
       '--node-ip', '127.0.0.1',
       '--address', '127.0.0.1',
+      '--port', String(kubeletPort),
     ],
   });
   return nodeName;

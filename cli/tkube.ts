@@ -100,8 +100,9 @@ program
   .description('bring up a local cluster (etcd and every component) in the foreground; Ctrl-C stops it')
   .option('--home <dir>', 'state directory (default $TKUBE_HOME or ~/.tkube)')
   .option('--port <port>', 'apiserver port', port, 6443)
+  .option('--kubelet-port <port>', "the kubelet API's port", port, 10250)
   .option('--reset', 'start from an empty cluster (deletes the stored objects)', false)
-  .action(async (o: { home?: string; port: number; reset: boolean }) => {
+  .action(async (o: { home?: string; port: number; kubeletPort: number; reset: boolean }) => {
     await runUp(o);
   });
 
