@@ -12,7 +12,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { componentLogger } from './logger.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
 import { Supervisor } from './supervisor.js';
-import { localNodePaths, prepareImages, removeAllPods, startNodeComponents, waitForSocket } from './local-node.js';
+import { localNodePaths, prepareImages, removeAllPods, removeNodeLeftovers, startNodeComponents, waitForSocket } from './local-node.js';
 
 export interface UpFlags {
   home?: string;
@@ -116,6 +116,7 @@ Press Ctrl-C to stop the cluster.`);
   console.log('\ntkube: stopping');
   await stopNode();
   await supervisor.stopAll();
+  if (isRoot) await removeNodeLeftovers('tkube0', log);
   await etcd.stop();
   console.log('tkube: stopped');
   process.exit(0);

@@ -5,7 +5,7 @@
  * so Ctrl-C leaves no container, netns or mount behind.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,4 +115,28 @@ export async function removeAllPods(socket: string, log: Logger): Promise<number
   } finally {
     cri.close();
   }
+}
+
+/**
+ * What the node leaves on the host once its pods are gone: the CNI bridge and the pod
+ * cgroup parents. Removed after the runtime has stopped (only empty cgroups can go).
+ */
+export async function removeNodeLeftovers(bridge: string, log: Logger): Promise<void> {
+  await run('ip', ['link', 'del', bridge]).catch(() => undefined); // absent: nothing to do
+  for (const controller of ['', 'memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'blkio', 'devices', 'freezer', 'systemd', 'unified']) {
+    const dir = join('/sys/fs/cgroup', controller, 'tkube');
+    if (!existsSync(dir)) continue;
+    try {
+      removeEmptyCgroupTree(dir);
+    } catch (err) {
+      log.warn({ dir, err: (err as Error).message }, 'could not remove cgroup');
+    }
+  }
+}
+
+function removeEmptyCgroupTree(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeEmptyCgroupTree(join(dir, entry.name));
+  }
+  rmdirSync(dir);
 }

@@ -47,7 +47,8 @@ describe('two schedulers', () => {
 
     for (let i = 0; i < 10; i++) await createPod(c, `le-a-${i}`);
     await waitAllBound(c, 'le-a-', 10);
-    expect(leader.scheduler!.stats.bound).toBe(10);
+    // The watch can show a binding before the scheduler's own POST has returned: wait for its count.
+    await expect.poll(() => leader.scheduler!.stats.bound, { timeout: 5000 }).toBe(10);
     expect(standby.scheduler!.stats.scheduled).toBe(0);
 
     // The leader stops (releasing the lease): the standby takes over and binds.
@@ -55,7 +56,7 @@ describe('two schedulers', () => {
     await leader.done;
     for (let i = 0; i < 5; i++) await createPod(c, `le-b-${i}`);
     await waitAllBound(c, 'le-b-', 5, 20_000);
-    expect(standby.scheduler!.stats.bound).toBe(5);
+    await expect.poll(() => standby.scheduler!.stats.bound, { timeout: 5000 }).toBe(5);
     expect(leader.scheduler!.stats.bound).toBe(10);
     const l = await c.resource(leases, 'kube-system').get('kube-scheduler');
     expect(l.spec?.holderIdentity).toBe(standby.id);
