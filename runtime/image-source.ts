@@ -1,31 +1,9 @@
-// What the runtime needs from the image store (runtime/images/store.ts). Declared
-// structurally so the runtime compiles and is testable on its own; the real
-// ImageStore class satisfies it.
-export interface ImageConfig {
-  entrypoint?: string[];
-  cmd?: string[];
-  env?: string[];
-  workingDir?: string;
-  user?: string;
-  stopSignal?: string;
-}
+// What the runtime needs from the image store (runtime/images/image-store.ts), as an
+// interface so the runtime can be tested with a small local store; the real ImageStore
+// class satisfies it. The record types are the image store's own.
+import type { ImageRecord, RegistryAuth } from './images/types.js';
 
-export interface ImageRecord {
-  id: string;
-  repoTags: string[];
-  repoDigests: string[];
-  size: number;
-  config: ImageConfig;
-  layers: string[];
-}
-
-export interface RegistryAuth {
-  username?: string;
-  password?: string;
-  auth?: string;
-  identityToken?: string;
-  registryToken?: string;
-}
+export type { ImageConfig, ImageRecord, RegistryAuth } from './images/types.js';
 
 export interface ImageFsUsage { mountpoint: string; usedBytes: number; inodesUsed: number }
 
