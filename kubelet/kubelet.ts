@@ -29,6 +29,8 @@ export interface KubeletOptions {
   nodeName: string;
   /** unix:///run/tkube/runtime.sock */
   runtimeEndpoint: string;
+  /** A CRI client to use instead of connecting to runtimeEndpoint (hollow nodes inject an in-process one). */
+  cri?: CriClient;
   rootDir: string;
   podLogsDir?: string;
   nodeIP: string;
@@ -82,7 +84,7 @@ function objectSource(client: KubeClient): ObjectSource {
 export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
   const log = o.logger ?? pino({ level: 'info' });
   const { client } = o;
-  const cri = new CriClient({ endpoint: o.runtimeEndpoint });
+  const cri = o.cri ?? new CriClient({ endpoint: o.runtimeEndpoint });
   const version = await cri.runtime('Version', {});
   const runtimeName = version.runtime_name || 'tkube';
   const machine = readMachine(o.rootDir);

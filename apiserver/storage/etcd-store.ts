@@ -8,6 +8,7 @@ import { Etcd3, type IKeyValue, type IRangeResponse } from 'etcd3';
 import type { Logger } from 'pino';
 import { ApiError, expired, serviceUnavailable, timeout } from '../../api/meta/errors.js';
 import type { KubeObject } from '../../api/meta/object-meta.js';
+import { EtcdKvClient, supportsEndpoints, type TxnRequest, type TxnResponse } from './etcd-kv-client.js';
 
 /** Keys fetched per etcd range request when listing: keeps every response far below gRPC's 4 MiB limit. */
 const LIST_PAGE = 500;
@@ -40,30 +41,42 @@ export class EtcdStore {
     this.onCall = opts.onCall;
     this.callTimeoutMs = opts.callTimeoutMs ?? 5000;
     this.log = opts.logger;
+    const grpcOptions = {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 16 * 1024 * 1024,
+      // channelz bookkeeping (per-call counters and traces) costs CPU on every etcd call; nothing reads it.
+      'grpc.enable_channelz': 0,
+    };
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: 2000,
-      grpcOptions: {
-        'grpc.max_receive_message_length': 64 * 1024 * 1024,
-        'grpc.max_send_message_length': 16 * 1024 * 1024,
-        // channelz bookkeeping (per-call counters and traces) costs CPU on every etcd call; nothing reads it.
-        'grpc.enable_channelz': 0,
-      },
+      grpcOptions,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
     });
+    // Writes (create/update/delete transactions) are the hot path: they skip etcd3's per-call policies.
+    this.kv = supportsEndpoints(opts.endpoints) ? new EtcdKvClient(opts.endpoints, this.callTimeoutMs, grpcOptions) : undefined;
   }
 
+  private readonly kv?: EtcdKvClient;
+
   async close(): Promise<void> {
+    this.kv?.close();
     this.client.close();
+  }
+
+  private txn(req: TxnRequest): Promise<TxnResponse> {
+    if (this.kv) return this.kv.txn(req);
+    return this.client.kv.txn(req) as Promise<TxnResponse>;
   }
 
   /** Creates the key only if it does not exist. Returns the stored object with its resourceVersion, or undefined if it exists. */
   /** `value`: the object's storage encoding when the caller already has it (encodeForStorage). */
   async create(key: string, obj: KubeObject, leaseId?: string, value: Buffer = encodeForStorage(obj)): Promise<KubeObject | undefined> {
+    const k = Buffer.from(key);
     const res = await this.call('create', () =>
-      this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: Buffer.from(key), value, lease: leaseId } }],
+      this.txn({
+        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: k, value, lease: leaseId } }],
         failure: [],
       }),
     );
@@ -90,7 +103,7 @@ export class EtcdStore {
   ): Promise<{ ok: true; object: KubeObject } | { ok: false; current?: KubeObject }> {
     const k = Buffer.from(key);
     const res = await this.call('update', () =>
-      this.client.kv.txn({
+      this.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
         success: [{ request_put: { key: k, value, lease: leaseId } }],
         failure: [{ request_range: { key: k } }],
@@ -108,7 +121,7 @@ export class EtcdStore {
   ): Promise<{ ok: true; revision: number } | { ok: false; current?: KubeObject }> {
     const k = Buffer.from(key);
     const res = await this.call('delete', () =>
-      this.client.kv.txn({
+      this.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
         success: [{ request_delete_range: { key: k } }],
         failure: [{ request_range: { key: k } }],
@@ -233,7 +246,7 @@ export function encodeForStorage(obj: KubeObject): Buffer {
   return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
 }
 
-export function decodeKv(kv: IKeyValue): KubeObject {
+export function decodeKv(kv: Pick<IKeyValue, 'value' | 'mod_revision'>): KubeObject {
   return decodeValue(kv.value, Number(kv.mod_revision));
 }
 
