@@ -65,6 +65,22 @@ function withoutNulls(value: unknown): unknown {
   return value;
 }
 
+/** True when some object field anywhere in value is null (then withoutNulls must copy). */
+function hasNullField(value: unknown): boolean {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNullField(value[i])) return true;
+    return false;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      const v = (value as Record<string, unknown>)[k];
+      if (v === null || hasNullField(v)) return true;
+    }
+  }
+  return false;
+}
+
 function deleteAt(root: unknown, path: Path, key: string): void {
   let node: unknown = root;
   for (const seg of path) {
@@ -150,10 +166,13 @@ export function decodeSchema<T>(schema: z.ZodType<T>, raw: unknown, target: Deco
   if (!isPlainObject(raw)) {
     throw badRequest(`${cannotHandle}: json: cannot unmarshal ${jsonTypeOf(raw)} into Go value of type ${target.kind}`);
   }
-  const body = withoutNulls(raw);
+  // Most bodies have no nulls: parse them as they are (zod builds a new object anyway) and
+  // copy only when something must be removed, so the caller's raw body is never mutated.
+  let body = hasNullField(raw) ? withoutNulls(raw) : raw;
   let result = schema.safeParse(body, { reportInput: true });
   const unknownFields: string[] = [];
   if (!result.success) {
+    if (body === raw && result.error.issues.some((i) => i.code === 'unrecognized_keys')) body = withoutNulls(raw);
     for (const issue of result.error.issues) {
       if (issue.code !== 'unrecognized_keys') continue;
       for (const key of issue.keys) {

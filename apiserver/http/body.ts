@@ -41,7 +41,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.once('error', fail);
-    req.once('close', () => fail(badRequest('the client closed the connection before sending the whole request body')));
+    // 'close' follows 'end' on every request: build the error (and its stack trace) only when it is one.
+    req.once('close', () => {
+      if (!settled) fail(badRequest('the client closed the connection before sending the whole request body'));
+    });
   });
 }
 

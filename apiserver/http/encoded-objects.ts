@@ -24,6 +24,11 @@ export function encodedObject(obj: KubeObject): Buffer {
   return b;
 }
 
+/** Records bytes already known to be JSON.stringify(obj) (see apiEncoding in storage/etcd-store.ts). */
+export function rememberEncoding(obj: KubeObject, bytes: Buffer): void {
+  encodings.set(obj, bytes);
+}
+
 /** `{"kind","apiVersion","metadata","items"}` from the items' shared encodings: no re-serialisation of cached objects. */
 export function encodedList(kind: string, apiVersion: string, metadata: ListMeta, items: readonly KubeObject[]): Buffer {
   const parts: Buffer[] = [Buffer.from(`{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[`)];

@@ -16,7 +16,8 @@ import { mediaType, parseObjectBody, parsePatchBody, readBody } from './body.js'
 import { listObjects } from './list.js';
 import { DeleteQuery, ListQuery, WriteQuery, parseQuery, selectionFrom } from './query.js';
 import type { ResourceRequest } from './request-info.js';
-import { renderList, renderObject, representation, successStatus, writeJson, writeList } from './respond.js';
+import { renderList, renderObject, representation, successStatus, writeJson, writeJsonText, writeList } from './respond.js';
+import { encodedObject } from './encoded-objects.js';
 import { bindPod, patchScale, scaleOf, updateScale } from './subresources.js';
 import { proxyPodSubresource } from './node-proxy.js';
 import type { Node } from '../../api/types/node.js';
@@ -136,7 +137,9 @@ export async function handleResource(
     const ctx = writeContext(query);
     const body = parseObjectBody(await readBody(req), mediaType(req));
     const created = await store.create(ns, body, ctx);
-    writeJson(res, 201, renderObject(def, created, rep), ctx.warnings);
+    // A created object's bytes usually come spliced from its storage encoding (EtcdStore.create).
+    if (rep.kind === 'object') writeJsonText(res, 201, encodedObject(created), ctx.warnings);
+    else writeJson(res, 201, renderObject(def, created, rep), ctx.warnings);
     return;
   }
 

@@ -18,9 +18,19 @@ export function newUid(): string {
   return randomUUID();
 }
 
+let lastSecond = NaN;
+let lastTimestamp = '';
+
 /** RFC 3339 with second precision, as metav1.Time serialises. */
-export function nowTimestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function nowTimestamp(date?: Date): string {
+  if (date) return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every write stamps a time: format each second once.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastTimestamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastTimestamp;
 }
 
 export function storageKey(def: ResourceDef, namespace: string | undefined, name: string): string {

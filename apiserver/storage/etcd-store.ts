@@ -4,11 +4,12 @@
  * transaction that compares revisions, so concurrent writers get 409 Conflict
  * instead of overwriting each other.
  */
-import { Etcd3, type IKeyValue, type IRangeResponse } from 'etcd3';
+import { Etcd3, type IKeyValue } from 'etcd3';
 import type { Logger } from 'pino';
 import { ApiError, expired, serviceUnavailable, timeout } from '../../api/meta/errors.js';
 import type { KubeObject } from '../../api/meta/object-meta.js';
-import { EtcdKvClient, supportsEndpoints, type TxnRequest, type TxnResponse } from './etcd-kv-client.js';
+import { rememberEncoding } from '../http/encoded-objects.js';
+import { EtcdKvClient, supportsEndpoints, type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse } from './etcd-kv-client.js';
 
 /** Keys fetched per etcd range request when listing: keeps every response far below gRPC's 4 MiB limit. */
 const LIST_PAGE = 500;
@@ -53,7 +54,7 @@ export class EtcdStore {
       grpcOptions,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
     });
-    // Writes (create/update/delete transactions) are the hot path: they skip etcd3's per-call policies.
+    // Write transactions are the hot path: they skip etcd3's per-call policies (reads, watch and lease stay on etcd3).
     this.kv = supportsEndpoints(opts.endpoints) ? new EtcdKvClient(opts.endpoints, this.callTimeoutMs, grpcOptions) : undefined;
   }
 
@@ -69,6 +70,11 @@ export class EtcdStore {
     return this.client.kv.txn(req) as Promise<TxnResponse>;
   }
 
+  /** Reads stay on etcd3: the thin client measured no cheaper for them, and etcd3 dials with a timeout for readiness checks. */
+  private range(req: RangeRequest): Promise<RangeResponse> {
+    return this.client.kv.range(req) as Promise<RangeResponse>;
+  }
+
   /** Creates the key only if it does not exist. Returns the stored object with its resourceVersion, or undefined if it exists. */
   /** `value`: the object's storage encoding when the caller already has it (encodeForStorage). */
   async create(key: string, obj: KubeObject, leaseId?: string, value: Buffer = encodeForStorage(obj)): Promise<KubeObject | undefined> {
@@ -81,11 +87,15 @@ export class EtcdStore {
       }),
     );
     if (!res.succeeded) return undefined;
-    return withVersion(obj, Number(res.header.revision));
+    const revision = Number(res.header.revision);
+    const created = withVersion(obj, revision);
+    const bytes = apiEncoding(obj, value, revision);
+    if (bytes) rememberEncoding(created, bytes);
+    return created;
   }
 
   async get(key: string, revision?: number): Promise<KubeObject | undefined> {
-    const res = await this.call('get', () => this.client.kv.range({ key: Buffer.from(key), revision }));
+    const res = await this.call('get', () => this.range({ key: Buffer.from(key), revision }));
     const kv = res.kvs[0];
     return kv ? decodeKv(kv) : undefined;
   }
@@ -143,8 +153,8 @@ export class EtcdStore {
     const items: KubeObject[] = [];
     const limit = opts.limit ?? 0;
     for (;;) {
-      const res: IRangeResponse = await this.call('list', () =>
-        this.client.kv.range({ key: from, range_end: end, limit: LIST_PAGE, revision }),
+      const res: RangeResponse = await this.call('list', () =>
+        this.range({ key: from, range_end: end, limit: LIST_PAGE, revision }),
       );
       if (!revision) revision = Number(res.header.revision);
       for (let i = 0; i < res.kvs.length; i++) {
@@ -169,7 +179,7 @@ export class EtcdStore {
   /** The current etcd revision. */
   async currentRevision(): Promise<number> {
     const res = await this.call('revision', () =>
-      this.client.kv.range({ key: Buffer.from('/registry/'), range_end: Buffer.from('/registry/'), count_only: true }),
+      this.range({ key: Buffer.from('/registry/'), range_end: Buffer.from('/registry/'), count_only: true }),
     );
     return Number(res.header.revision);
   }
@@ -239,11 +249,40 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
+/** Where the metadata object of a storage encoding ends (the byte offset of its closing brace). */
+const metadataEnds = new WeakMap<Buffer, number>();
+
 /** The bytes stored in etcd for an object. */
 export function encodeForStorage(obj: KubeObject): Buffer {
   // resourceVersion is not stored: it is the key's mod revision.
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
+  // The same bytes as JSON.stringify({ ...obj, metadata: meta }), built key by key to note
+  // where metadata ends, so a create's response can be spliced from them (apiEncoding).
+  const record = obj as unknown as Record<string, unknown>;
+  let text = '{';
+  let metaEnd = -1;
+  for (const k of Object.keys(record)) {
+    const json = JSON.stringify(k === 'metadata' ? meta : record[k]);
+    if (json === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(k)}:${json}`;
+    if (k === 'metadata') metaEnd = text.length - 1;
+  }
+  text += '}';
+  const value = Buffer.from(text);
+  if (metaEnd >= 0) metadataEnds.set(value, value.length === text.length ? metaEnd : Buffer.byteLength(text.slice(0, metaEnd)));
+  return value;
+}
+
+/**
+ * The API encoding of what `create` returns, from the storage bytes: the same bytes as
+ * JSON.stringify(withVersion(obj, revision)), without serialising the object again.
+ * Undefined when they would differ (obj's metadata already has a resourceVersion key).
+ */
+export function apiEncoding(obj: KubeObject, value: Buffer, revision: number): Buffer | undefined {
+  const end = metadataEnds.get(value);
+  if (end === undefined || Object.prototype.hasOwnProperty.call(obj.metadata, 'resourceVersion')) return undefined;
+  const first = value[end - 1] === 0x7b; // metadata was {}
+  return Buffer.concat([value.subarray(0, end), Buffer.from(`${first ? '' : ','}"resourceVersion":${JSON.stringify(String(revision))}`), value.subarray(end)]);
 }
 
 export function decodeKv(kv: Pick<IKeyValue, 'value' | 'mod_revision'>): KubeObject {
