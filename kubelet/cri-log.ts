@@ -73,6 +73,9 @@ export async function followLog(
   write(renderLog(initial.slice(0, cut), o));
   let offset = Buffer.byteLength(initial.slice(0, cut));
   let pending = '';
+  // Once the container has stopped, read the file one last time: its last lines may have
+  // been written between our last read and the status check.
+  let lastPass = false;
   for (;;) {
     if (signal.aborted) return;
     const st = await fs.stat(file).catch(() => undefined);
@@ -89,7 +92,11 @@ export async function followLog(
       }
       continue;
     }
-    if (!(await stillRunning())) return;
+    if (lastPass) return;
+    if (!(await stillRunning())) {
+      lastPass = true;
+      continue;
+    }
     await new Promise<void>((r) => {
       const onAbort = () => {
         clearTimeout(t);
