@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, { module: string; export: string }> = {
   scheduler: { module: './scheduler.js', export: 'runSchedulerBench' },
   runtime: { module: './runtime.js', export: 'runRuntimeBench' },
   controllers: { module: './controllers.js', export: 'runControllersBench' },
+  kubelet: { module: './kubelet.js', export: 'runKubeletBench' },
 };
 
 /** bench/RESULTS.md in the source tree (this file runs from dist/bench/). */

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runApiserver } from './cmd-apiserver.js';
 import { controllerManagerCommand } from './cmd-controller-manager.js';
 import { runSchedulerCommand, type SchedulerFlags } from './cmd-scheduler.js';
+import { runHollowNodesCommand, type HollowNodesFlags } from './cmd-hollow-nodes.js';
 import { runKubeletCommand, type KubeletFlags } from './cmd-kubelet.js';
 import { runUp } from './cmd-up.js';
 import { parseDuration } from './durations.js';
@@ -81,6 +82,22 @@ program
   .option('--cgroup-root <path>', 'cgroup parent of pod cgroups')
   .action(async (o: KubeletFlags) => {
     await runKubeletCommand(o);
+  });
+
+program
+  .command('hollow-nodes')
+  .description('simulated nodes for scale tests: the kubelet code on an in-memory fake CRI, many nodes in one process')
+  .requiredOption('--kubeconfig <path>', 'kubeconfig of the cluster')
+  .requiredOption('--count <n>', 'how many nodes', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive whole number`);
+    return n;
+  })
+  .option('--name-prefix <prefix>', 'node names are <prefix><index>', 'hollow-')
+  .option('--pod-start-delay <duration>', 'simulated time to start a pod', '100ms')
+  .option('--pod-stop-delay <duration>', 'simulated time to stop a pod', '100ms')
+  .action(async (o: HollowNodesFlags) => {
+    await runHollowNodesCommand(o);
   });
 
 program
