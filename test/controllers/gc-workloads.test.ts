@@ -11,6 +11,7 @@ import type { ControllerDeps } from '../../controllers/controller.js';
 import { deploymentControllerFactory } from '../../controllers/deployment/deployment-controller.js';
 import { garbageCollectorController } from '../../controllers/garbagecollector/garbage-collector.js';
 import { replicaSetControllerFactory } from '../../controllers/replicaset/replicaset-controller.js';
+import { waitFor } from '../helpers/wait.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 
 const NS = 'default';
@@ -37,16 +38,6 @@ afterAll(async () => {
   await stop?.();
   await cp?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const deployment = (name: string) => `
 apiVersion: apps/v1

@@ -15,6 +15,7 @@ import { garbageCollectorController } from '../../controllers/garbagecollector/g
 import type { ResourceDef } from '../../api/resource.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { Deployment, ReplicaSet } from '../../api/types/workloads.js';
+import { waitFor } from '../helpers/wait.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 
 const NS = 'default';
@@ -43,16 +44,6 @@ afterAll(async () => {
   await stopGc?.();
   await cp?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function ownerRef(obj: KubeObject): OwnerReference {
   return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name!, uid: obj.metadata.uid!, controller: true, blockOwnerDeletion: true };

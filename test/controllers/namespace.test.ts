@@ -12,6 +12,7 @@ import { namespaces, pods } from '../../api/registry.js';
 import type { Namespace } from '../../api/types/namespace.js';
 import type { ControllerDeps } from '../../controllers/controller.js';
 import { namespaceControllerFactory } from '../../controllers/namespace/namespace-controller.js';
+import { waitFor } from '../helpers/wait.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 
 const NS = 'tkube-ns-doomed';
@@ -36,16 +37,6 @@ afterAll(async () => {
   await stop?.();
   await cp?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function getNamespace(): Promise<Namespace | undefined> {
   try {

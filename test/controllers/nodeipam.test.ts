@@ -11,6 +11,7 @@ import { nodes } from '../../api/registry.js';
 import type { Node } from '../../api/types/node.js';
 import type { ControllerDeps } from '../../controllers/controller.js';
 import { nodeIpamControllerFactory, type NodeIpamOptions } from '../../controllers/nodeipam/node-ipam-controller.js';
+import { waitFor } from '../helpers/wait.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 
 let cp: TestControlPlane;
@@ -41,16 +42,6 @@ function startIpam(opts: Partial<NodeIpamOptions>): () => Promise<void> {
   };
   running.push(stop);
   return stop;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const createNode = (name: string) => cp.client.resource(nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name } } as Node);
