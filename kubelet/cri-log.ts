@@ -4,7 +4,7 @@
  * optionally the timestamp kept, sinceSeconds/sinceTime and tailLines applied, and a
  * follow mode that tails the file until the container exits or the client leaves.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 
 export interface LogLine {
   time: string;
@@ -67,56 +67,59 @@ export function renderLog(content: string, o: LogOptions): string {
 export async function followLog(
   file: string, o: LogOptions, write: (s: string) => void, stillRunning: () => Promise<boolean>, signal: AbortSignal,
 ): Promise<void> {
-  const initial = await fs.readFile(file, 'utf8').catch(() => '');
-  // Hold back an unterminated last line until it is complete.
-  const cut = initial.lastIndexOf('\n') + 1;
-  write(renderLog(initial.slice(0, cut), o));
-  let offset = Buffer.byteLength(initial.slice(0, cut));
-  let pending = '';
-  // Once the container has stopped, read the file one last time: its last lines may have
-  // been written between our last read and the status check.
-  let lastPass = false;
-  for (;;) {
-    if (signal.aborted) return;
-    const st = await fs.stat(file).catch(() => undefined);
-    if (st && st.size < offset) offset = 0; // rotated or truncated
-    if (st && st.size > offset) {
-      const chunk = await readRange(file, offset, st.size);
-      offset = st.size;
-      pending += chunk;
-      const nl = pending.lastIndexOf('\n') + 1;
-      if (nl > 0) {
-        const lines = pending.slice(0, nl).split('\n').filter(Boolean).map(parseCriLine).filter((l): l is LogLine => l !== undefined);
-        write(lines.map((l) => formatLine(l, o)).join(''));
-        pending = pending.slice(nl);
+  // Read through one open handle: when the pod is torn down the file may be unlinked right
+  // after the container's last words, and an open handle still reads them.
+  const fh = await fs.open(file, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    let offset = 0;
+    let pending = '';
+    let first = true;
+    // Once the container has stopped, read one last time: its last lines may have been
+    // written between our last read and the status check.
+    let lastPass = false;
+    for (;;) {
+      if (signal.aborted) return;
+      const { size } = await fh.stat();
+      if (size > offset) {
+        const buf = Buffer.alloc(size - offset);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        offset += bytesRead;
+        pending += buf.subarray(0, bytesRead).toString('utf8');
+        // Hold back an unterminated last line until it is complete.
+        const nl = pending.lastIndexOf('\n') + 1;
+        if (nl > 0) {
+          const complete = pending.slice(0, nl);
+          pending = pending.slice(nl);
+          if (first) {
+            write(renderLog(complete, o)); // tail/since/limit apply to what existed at the start
+          } else {
+            const lines = complete.split('\n').filter(Boolean).map(parseCriLine).filter((l): l is LogLine => l !== undefined);
+            write(lines.map((l) => formatLine(l, o)).join(''));
+          }
+        }
+        first = false;
+        continue;
       }
-      continue;
+      first = false;
+      if (lastPass) return;
+      if (!(await stillRunning())) {
+        lastPass = true;
+        continue;
+      }
+      await new Promise<void>((r) => {
+        const onAbort = () => {
+          clearTimeout(t);
+          r();
+        };
+        const t = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          r();
+        }, 200);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
     }
-    if (lastPass) return;
-    if (!(await stillRunning())) {
-      lastPass = true;
-      continue;
-    }
-    await new Promise<void>((r) => {
-      const onAbort = () => {
-        clearTimeout(t);
-        r();
-      };
-      const t = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        r();
-      }, 200);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  } finally {
+    await fh.close();
   }
-}
-
-function readRange(file: string, start: number, end: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    createReadStream(file, { start, end: end - 1 })
-      .on('data', (b) => chunks.push(b as Buffer))
-      .on('end', () => resolve(Buffer.concat(chunks).toString()))
-      .on('error', reject);
-  });
 }
