@@ -40,7 +40,9 @@ async function podContainers(uid: string): Promise<string[]> {
   return containers.map((c) => c.id).sort();
 }
 
-const WEB = ['sh', '-c', 'echo started; trap "echo got SIGTERM; exit 0" TERM; httpd -f -p 8080 -h /www & wait'];
+// On SIGTERM the container logs it and lingers a second before exiting, so the line is in
+// the followed log while the container still runs (not racing the pod's teardown).
+const WEB = ['sh', '-c', 'echo started; trap "echo got SIGTERM; sleep 1; exit 0" TERM; httpd -f -p 8080 -h /www & wait'];
 
 beforeAll(async () => {
   env = await createNodeEnv();
