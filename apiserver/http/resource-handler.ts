@@ -23,6 +23,7 @@ import { proxyPodSubresource } from './node-proxy.js';
 import type { Node } from '../../api/types/node.js';
 import type { Pod } from '../../api/types/pod.js';
 import { serveWatch } from './watch.js';
+import { requestUser } from '../auth/request-user.js';
 
 export interface HandlerContext {
   etcd: EtcdStore;
@@ -74,7 +75,7 @@ export async function handleResource(
     const body = parseObjectBody(await readBody(req), mediaType(req)) as { metadata?: { name?: string } };
     const podName = body?.metadata?.name;
     if (!podName) throw badRequest('Binding: metadata.name (the pod name) is required');
-    const ctx = writeContext(query);
+    const ctx = writeContext(req, query);
     await bindPod(hc.storeFor(podsDef), info.namespace, podName, body, ctx);
     writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     return;
@@ -129,12 +130,12 @@ export async function handleResource(
   if (method === 'POST') {
     if (sub === 'binding') {
       const body = parseObjectBody(await readBody(req), mediaType(req));
-      await bindPod(store, ns!, info.name!, body, writeContext(query));
+      await bindPod(store, ns!, info.name!, body, writeContext(req, query));
       writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
       return;
     }
     if (info.name) throw methodNotAllowed(`POST is not supported on a named ${def.kind}; use PUT or PATCH to change it`);
-    const ctx = writeContext(query);
+    const ctx = writeContext(req, query);
     const body = parseObjectBody(await readBody(req), mediaType(req));
     const created = await store.create(ns, body, ctx);
     // A created object's bytes usually come spliced from its storage encoding (EtcdStore.create).
@@ -145,7 +146,7 @@ export async function handleResource(
 
   if (method === 'PUT') {
     if (!info.name) throw methodNotAllowed(`PUT needs the name of the ${def.kind} in the URL`);
-    const ctx = writeContext(query);
+    const ctx = writeContext(req, query);
     const body = parseObjectBody(await readBody(req), mediaType(req));
     if (sub === 'scale') {
       writeJson(res, 200, await updateScale(store, ns, info.name, ctx, () => body));
@@ -158,7 +159,7 @@ export async function handleResource(
 
   if (method === 'PATCH') {
     if (!info.name) throw methodNotAllowed(`PATCH needs the name of the ${def.kind} in the URL`);
-    const ctx = writeContext(query);
+    const ctx = writeContext(req, query);
     const type = mediaType(req);
     const patch = parsePatchBody(await readBody(req), type);
     if (sub === 'scale') {
@@ -171,7 +172,7 @@ export async function handleResource(
   }
 
   if (method === 'DELETE') {
-    const ctx = writeContext(query);
+    const ctx = writeContext(req, query);
     const { dryRun, ...options } = await deleteOptions(req, query);
     // client-go and kubectl send dryRun in the DeleteOptions body, not in the query.
     if (dryRun) ctx.dryRun = true;
@@ -221,9 +222,9 @@ async function getObject(store: ResourceStore, ns: string | undefined, name: str
   return store.get(ns, name);
 }
 
-function writeContext(query: URLSearchParams): WriteContext {
+function writeContext(req: IncomingMessage, query: URLSearchParams): WriteContext {
   const q = parseQuery(WriteQuery, query);
-  return { dryRun: q.dryRun === 'All', fieldValidation: q.fieldValidation || 'Warn', warnings: [] };
+  return { dryRun: q.dryRun === 'All', fieldValidation: q.fieldValidation || 'Warn', warnings: [], user: requestUser(req) };
 }
 
 async function deleteOptions(req: IncomingMessage, query: URLSearchParams) {

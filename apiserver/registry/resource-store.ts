@@ -22,6 +22,7 @@ import { applyPatch } from '../patch/apply-patch.js';
 import { encodeForStorage, type EtcdStore } from '../storage/etcd-store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
 import { admitCreate } from './admission.js';
+import type { UserInfo } from '../auth/types.js';
 import { clone, generateName, jsonEqual, newUid, nowTimestamp, storageKey } from './object-meta.js';
 import {
   gracePeriodFor,
@@ -40,6 +41,8 @@ export interface WriteContext {
   fieldValidation: FieldValidation;
   /** Warnings for the response's Warning headers. */
   warnings: string[];
+  /** Who is writing (for admission); absent for the apiserver's own writes. */
+  user?: UserInfo;
 }
 
 export interface DeleteOptions {
