@@ -3,7 +3,7 @@
  * recursive-descent parser that follow apimachinery's labels parser, error messages
  * included.
  */
-import { isQualifiedName } from './label-validation.js';
+import { isQualifiedName } from '../meta/validation.js';
 import { invalidValue, newRequirement, type LabelOperator, type Requirement } from './requirement.js';
 
 type TokenKind =

@@ -3,7 +3,7 @@
  * validation and messages (NewRequirement), matching against a label set, and the
  * canonical string form.
  */
-import { isQualifiedName, isValidLabelValue } from './label-validation.js';
+import { isQualifiedName, isValidLabelValue } from '../meta/validation.js';
 
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
 
