@@ -12,7 +12,12 @@ describe('resources', () => {
     const kinds = resources.map((r) => `${r.group}/${r.kind}`).sort();
     expect(kinds).toEqual([
       '/ConfigMap', '/Endpoints', '/Event', '/Namespace', '/Node', '/Pod', '/Secret', '/Service', '/ServiceAccount',
-      'apps/Deployment', 'apps/ReplicaSet', 'coordination.k8s.io/Lease',
+      'apps/Deployment', 'apps/ReplicaSet',
+      'authorization.k8s.io/LocalSubjectAccessReview', 'authorization.k8s.io/SelfSubjectAccessReview',
+      'authorization.k8s.io/SelfSubjectRulesReview', 'authorization.k8s.io/SubjectAccessReview',
+      'certificates.k8s.io/CertificateSigningRequest', 'coordination.k8s.io/Lease',
+      'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+      'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/RoleBinding',
     ]);
   });
 
@@ -28,10 +33,10 @@ describe('resources', () => {
     const byPlural = Object.fromEntries(resources.map((r) => [r.plural, r]));
     expect(Object.fromEntries(resources.filter((r) => r.shortNames).map((r) => [r.plural, r.shortNames]))).toEqual({
       pods: ['po'], nodes: ['no'], namespaces: ['ns'], events: ['ev'], configmaps: ['cm'], services: ['svc'],
-      endpoints: ['ep'], serviceaccounts: ['sa'], deployments: ['deploy'], replicasets: ['rs'],
+      endpoints: ['ep'], serviceaccounts: ['sa'], deployments: ['deploy'], replicasets: ['rs'], certificatesigningrequests: ['csr'],
     });
     expect(resources.filter((r) => r.categories?.includes('all')).map((r) => r.plural).sort()).toEqual(['deployments', 'pods', 'replicasets', 'services']);
-    expect(resources.filter((r) => r.hasStatus).map((r) => r.plural).sort()).toEqual(['deployments', 'namespaces', 'nodes', 'pods', 'replicasets', 'services']);
+    expect(resources.filter((r) => r.hasStatus).map((r) => r.plural).sort()).toEqual(['certificatesigningrequests', 'deployments', 'namespaces', 'nodes', 'pods', 'replicasets', 'services']);
     expect(byPlural['deployments']!.scale).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
     expect(byPlural['pods']!.scale).toBeUndefined();
   });

@@ -12,6 +12,8 @@ import { ConfigMap, Secret, ServiceAccount, mergeSecretStringData } from './type
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './types/config-validation.js';
 import { Event } from './types/event.js';
 import { validateEvent } from './types/event-validation.js';
+import { CertificateSigningRequest, defaultCsrConditions } from './types/certificates.js';
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './types/certificates-validation.js';
 import { Lease } from './types/lease.js';
 import { validateLease } from './types/lease-validation.js';
 import { Namespace } from './types/namespace.js';
@@ -25,6 +27,11 @@ import { Endpoints, Service, applyServiceDefaults } from './types/service.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './types/service-validation.js';
 import { Deployment, ReplicaSet, applyDeploymentStrategyDefaults } from './types/workloads.js';
 import { validateDeployment, validateDeploymentUpdate, validateReplicaSet, validateReplicaSetUpdate } from './types/workload-validation.js';
+
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding, applySubjectDefaults } from './types/rbac.js';
+import { validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './types/rbac-validation.js';
+import { LocalSubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview } from './types/authorization.js';
+import { validateLocalSubjectAccessReview, validateSelfSubjectAccessReview, validateSubjectAccessReview } from './types/authorization-validation.js';
 
 export { Binding, Scale } from './types/subresources.js';
 export { DeleteOptions } from './meta/meta-types.js';
@@ -288,6 +295,120 @@ export const leases: ResourceDef<Lease> = {
   validate: withMeta(true, 'DNS1123Subdomain', validateLease),
 };
 
+export const certificateSigningRequests: ResourceDef<CertificateSigningRequest> = {
+  group: 'certificates.k8s.io',
+  version: 'v1',
+  kind: 'CertificateSigningRequest',
+  listKind: 'CertificateSigningRequestList',
+  plural: 'certificatesigningrequests',
+  singular: 'certificatesigningrequest',
+  namespaced: false,
+  shortNames: ['csr'],
+  verbs: STANDARD_VERBS,
+  schema: CertificateSigningRequest,
+  hasStatus: true,
+  applyDefaults: defaultCsrConditions,
+  validate: withMeta(false, 'DNS1123Subdomain', validateCertificateSigningRequest),
+  validateUpdate: validateCertificateSigningRequestUpdate,
+  fieldAttributes: (csr) => ({ 'spec.signerName': csr.spec.signerName }),
+};
+
+const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1', verbs: STANDARD_VERBS, hasStatus: false };
+
+export const roles: ResourceDef<Role> = {
+  ...RBAC,
+  kind: 'Role',
+  listKind: 'RoleList',
+  plural: 'roles',
+  singular: 'role',
+  namespaced: true,
+  schema: Role,
+  validate: validateRole,
+};
+
+export const clusterRoles: ResourceDef<ClusterRole> = {
+  ...RBAC,
+  kind: 'ClusterRole',
+  listKind: 'ClusterRoleList',
+  plural: 'clusterroles',
+  singular: 'clusterrole',
+  namespaced: false,
+  schema: ClusterRole,
+  validate: validateClusterRole,
+};
+
+export const roleBindings: ResourceDef<RoleBinding> = {
+  ...RBAC,
+  kind: 'RoleBinding',
+  listKind: 'RoleBindingList',
+  plural: 'rolebindings',
+  singular: 'rolebinding',
+  namespaced: true,
+  schema: RoleBinding,
+  applyDefaults: (b) => applySubjectDefaults(b.subjects),
+  validate: validateRoleBinding,
+  validateUpdate: validateBindingUpdate,
+};
+
+export const clusterRoleBindings: ResourceDef<ClusterRoleBinding> = {
+  ...RBAC,
+  kind: 'ClusterRoleBinding',
+  listKind: 'ClusterRoleBindingList',
+  plural: 'clusterrolebindings',
+  singular: 'clusterrolebinding',
+  namespaced: false,
+  schema: ClusterRoleBinding,
+  applyDefaults: (b) => applySubjectDefaults(b.subjects),
+  validate: validateClusterRoleBinding,
+  validateUpdate: validateBindingUpdate,
+};
+
+/** authorization.k8s.io reviews: create-only, answered by the authorizer and never stored (apiserver/auth/authz/access-review.ts). */
+const REVIEW = { group: 'authorization.k8s.io', version: 'v1', verbs: ['create'], hasStatus: false };
+
+export const selfSubjectAccessReviews: ResourceDef<SelfSubjectAccessReview> = {
+  ...REVIEW,
+  kind: 'SelfSubjectAccessReview',
+  listKind: 'SelfSubjectAccessReviewList',
+  plural: 'selfsubjectaccessreviews',
+  singular: 'selfsubjectaccessreview',
+  namespaced: false,
+  schema: SelfSubjectAccessReview,
+  validate: validateSelfSubjectAccessReview,
+};
+
+export const selfSubjectRulesReviews: ResourceDef<SelfSubjectRulesReview> = {
+  ...REVIEW,
+  kind: 'SelfSubjectRulesReview',
+  listKind: 'SelfSubjectRulesReviewList',
+  plural: 'selfsubjectrulesreviews',
+  singular: 'selfsubjectrulesreview',
+  namespaced: false,
+  schema: SelfSubjectRulesReview,
+};
+
+export const subjectAccessReviews: ResourceDef<SubjectAccessReview> = {
+  ...REVIEW,
+  kind: 'SubjectAccessReview',
+  listKind: 'SubjectAccessReviewList',
+  plural: 'subjectaccessreviews',
+  singular: 'subjectaccessreview',
+  namespaced: false,
+  schema: SubjectAccessReview,
+  validate: validateSubjectAccessReview,
+};
+
+export const localSubjectAccessReviews: ResourceDef<LocalSubjectAccessReview> = {
+  ...REVIEW,
+  kind: 'LocalSubjectAccessReview',
+  listKind: 'LocalSubjectAccessReviewList',
+  plural: 'localsubjectaccessreviews',
+  singular: 'localsubjectaccessreview',
+  namespaced: true,
+  schema: LocalSubjectAccessReview,
+  validate: validateLocalSubjectAccessReview,
+};
+
 export const resources: ResourceDef[] = [
   pods,
   nodes,
@@ -301,6 +422,15 @@ export const resources: ResourceDef[] = [
   deployments,
   replicaSets,
   leases,
+  certificateSigningRequests,
+  roles,
+  clusterRoles,
+  roleBindings,
+  clusterRoleBindings,
+  selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
+  subjectAccessReviews,
+  localSubjectAccessReviews,
 ];
 
 export function findResource(group: string, version: string, plural: string): ResourceDef | undefined {

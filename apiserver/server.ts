@@ -3,7 +3,9 @@
  * cache per resource type, the generic store per type, discovery, OpenAPI, health and
  * metrics. `startApiServer` is used by `tkube apiserver`, `tkube up` and the tests.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ApiError, timeout } from '../api/meta/errors.js';
@@ -20,7 +22,13 @@ import { ResourceStore } from './registry/resource-store.js';
 import { nowTimestamp, storageKey } from './registry/object-meta.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import { WatchCache } from './storage/watch-cache.js';
+import { listenOnUnixSocket } from './unix-listener.js';
 import { versionResponse } from './version.js';
+import { createAuthenticator, createRequestChain, type RequestChain } from './auth/chain.js';
+import { createAuthorizer, ensureBootstrapPolicy, nodeRestriction, type AuthorizationMode } from './auth/authz/index.js';
+import type { Authorizer } from './auth/types.js';
+import { loadServiceAccountKeys, type ServiceAccountKeys } from './auth/serviceaccount/index.js';
+import { loadKubeletClient } from './http/kubelet-client.js';
 
 export interface ApiServerOptions {
   etcdEndpoints: string[];
@@ -36,6 +44,20 @@ export interface ApiServerOptions {
   requestTimeoutMs?: number;
   /** Events kept per resource type for resuming watches. */
   watchCacheCapacity?: number;
+  /** Also serve on this unix socket path. */
+  unixSocket?: string;
+  /** Serve HTTPS with this certificate; with clientCAFile, client certificates authenticate (--tls-cert-file, --tls-private-key-file, --client-ca-file). */
+  tls?: { certFile: string; keyFile: string; clientCAFile?: string };
+  /** --token-auth-file: static bearer tokens (CSV token,user,uid,"groups"). */
+  tokenAuthFile?: string;
+  /** --enable-bootstrap-token-auth: bootstrap tokens from kube-system Secrets. */
+  enableBootstrapTokenAuth?: boolean;
+  /** --authorization-mode. Absent: no authentication nor authorization at all (every request is the loopback admin). */
+  authorizationModes?: AuthorizationMode[];
+  /** Service-account token signing and verification (--service-account-*, --api-audiences). */
+  serviceAccount?: { signingKeyFile: string; publicKeyFiles: string[]; issuer: string; audiences?: string[] };
+  /** The client certificate the apiserver presents to kubelets (--kubelet-client-certificate/-key, --kubelet-certificate-authority). */
+  kubeletClient?: { certFile: string; keyFile: string; caFile?: string };
 }
 
 export interface ApiServer {
@@ -83,22 +105,44 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   await Promise.all(caches.map((c) => c.start()));
   await ensureNamespaces(storeFor(namespaceDef), log);
 
+  const serviceAccountKeys = opts.serviceAccount ? await loadServiceAccountKeys(opts.serviceAccount) : undefined;
+  const security = await securityChain(opts, serviceAccountKeys, { storeFor }, log);
+  const chain = security?.chain;
+  // NodeRestriction goes with the Node authorizer (kube-apiserver enables both for nodes).
+  if (opts.authorizationModes?.includes('Node')) {
+    const admission = [nodeRestriction({ storeFor })];
+    for (const store of stores.values()) store.setAdmission(admission);
+  }
   const hc = {
     etcd,
     storeFor,
     findResource,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     log,
+    kubeletClient: opts.kubeletClient ? loadKubeletClient(opts.kubeletClient) : undefined,
+    serviceAccountKeys,
+    authorizer: security?.authorizer,
   };
   const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
   let serverAddress = '';
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     void serve(req, res).catch((err) => {
       log.error({ err }, 'request handler failed');
       writeError(res, err);
     });
-  });
+  };
+  // Client certificates are asked for but not required: token users connect without one.
+  const server: Server = opts.tls
+    ? createHttpsServer(
+        {
+          cert: readFileSync(opts.tls.certFile),
+          key: readFileSync(opts.tls.keyFile),
+          ...(opts.tls.clientCAFile ? { ca: readFileSync(opts.tls.clientCAFile), requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        onRequest,
+      )
+    : createServer(onRequest);
   server.keepAliveTimeout = 65_000;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -115,6 +159,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (verb !== 'watch') requestLatency.observe({ verb, resource }, (performance.now() - started) / 1000);
       log.debug({ method: req.method, path, code, ms: Math.round(performance.now() - started) }, 'request');
     });
+    if (chain) {
+      try {
+        await chain.admit(req);
+      } catch (err) {
+        writeError(res, err);
+        return;
+      }
+    }
 
     if (info) {
       // Watches and streams proxied to a kubelet (logs -f, exec, attach) are long-running: no request timeout.
@@ -184,7 +236,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   serverAddress = `${host}:${port}`;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const unixListener = opts.unixSocket ? await listenOnUnixSocket(server, opts.unixSocket) : undefined;
+  const url = `${opts.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const compactor = startCompactor(etcd, opts.compactionIntervalMs ?? 5 * 60_000, log);
   log.info({ url }, 'apiserver serving');
@@ -198,6 +251,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     async close() {
       clearInterval(compactor);
       await Promise.all(caches.map((c) => c.stop()));
+      unixListener?.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await etcd.close();
@@ -245,6 +299,32 @@ async function ensureNamespaces(store: ResourceStore, log: Logger): Promise<void
       if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
     }
   }
+}
+
+/**
+ * Authentication and authorization when --authorization-mode is given (absent: none, as
+ * before security). The bootstrap RBAC policy is reconciled first when RBAC is on.
+ */
+async function securityChain(
+  opts: ApiServerOptions,
+  serviceAccountKeys: ServiceAccountKeys | undefined,
+  src: { storeFor(def: ResourceDef): ResourceStore },
+  log: Logger,
+): Promise<{ chain: RequestChain; authorizer: Authorizer } | undefined> {
+  if (!opts.authorizationModes?.length) return undefined;
+  if (opts.authorizationModes.includes('RBAC')) await ensureBootstrapPolicy(src, log);
+  const authenticator = createAuthenticator(
+    {
+      clientCertificates: !!opts.tls?.clientCAFile,
+      tokenAuthFile: opts.tokenAuthFile,
+      enableBootstrapTokenAuth: opts.enableBootstrapTokenAuth,
+      serviceAccount: serviceAccountKeys && { keys: serviceAccountKeys, audiences: opts.serviceAccount?.audiences ?? [] },
+    },
+    src,
+    log,
+  );
+  const authorizer = createAuthorizer(opts.authorizationModes, src, log);
+  return { chain: createRequestChain({ authenticator, authorizer, log }), authorizer };
 }
 
 /** Compacts etcd every interval to the revision observed one interval earlier, as kube-apiserver does. */

@@ -5,16 +5,23 @@
  *   3. list of 10,000 pods from the cache (p50 < 300 ms) and from etcd, and the apiserver's RSS.
  * Flags: --creates-per-round N, --rounds N, --watchers N, --updates N, --update-rate N/s,
  * --pods N (total for the list), --cpu-prof DIR (profile the apiserver child).
+ * --secure: instead, the create throughput over HTTPS with client-certificate authentication
+ * and Node,RBAC authorization against plain HTTP without authentication (ratio ≥ 0.8; issue 8).
  */
 import { Etcd3 } from 'etcd3';
 import { resources } from '../api/registry.js';
-import type { BenchReport, BenchRow } from './report.js';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatMarkdown, formatText, passed, type BenchReport, type BenchRow } from './report.js';
+import { machineDescription, recordResult, sectionHeading } from './results-file.js';
 import { round } from './stats.js';
 import { createPods, measureCreates, summarizeCreates } from './apiserver/create-phase.js';
 import { HttpClient } from './apiserver/http-client.js';
 import { measureLists, summarizeLists } from './apiserver/list-phase.js';
 import { cpuSeconds, rssBytes, startCluster, type BenchCluster } from './apiserver/processes.js';
 import { latencyPercentile, measureWatch } from './apiserver/watch-phase.js';
+import { bindBenchUser, measureSecureCreates, SECURE_BENCH_USER, summarizeSecureCreates } from './apiserver/secure-phase.js';
 
 interface Flags {
   perRound: number;
@@ -27,10 +34,11 @@ interface Flags {
   pods: number;
   listRounds: number;
   cpuProf?: string;
+  secure: boolean;
 }
 
 export function parseFlags(args: string[]): Flags {
-  const f: Flags = { perRound: 2000, rounds: 3, warmup: 500, concurrency: 64, watchers: 500, updates: 2000, updateRate: 100, pods: 10_000, listRounds: 7 };
+  const f: Flags = { perRound: 2000, rounds: 3, warmup: 500, concurrency: 64, watchers: 500, updates: 2000, updateRate: 100, pods: 10_000, listRounds: 7, secure: false };
   const num = (name: string, v: string | undefined) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer, got ${JSON.stringify(v)}`);
@@ -49,6 +57,7 @@ export function parseFlags(args: string[]): Flags {
       case '--update-rate': f.updateRate = num(a, v); i++; break;
       case '--pods': f.pods = num(a, v); i++; break;
       case '--list-rounds': f.listRounds = num(a, v); i++; break;
+      case '--secure': f.secure = true; break;
       case '--cpu-prof':
         if (!v) throw new Error('--cpu-prof needs a directory');
         f.cpuProf = v;
@@ -81,8 +90,9 @@ function log(msg: string): void {
   console.log(`[bench apiserver ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 }
 
-export async function runApiserverBench(args: string[]): Promise<BenchReport> {
+export async function runApiserverBench(args: string[]): Promise<BenchReport | void> {
   const f = parseFlags(args);
+  if (f.secure) return recordSecureComparison(f, args);
   let cluster: BenchCluster | undefined;
   let etcd: Etcd3 | undefined;
   let http: HttpClient | undefined;
@@ -168,6 +178,67 @@ export async function runApiserverBench(args: string[]): Promise<BenchReport> {
   } catch (err) {
     if (cluster) console.error(`apiserver log: ${cluster.apiserverLog} (removed at exit)`);
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log('stopping');
+    await stopAll();
+  }
+}
+
+/**
+ * Runs the --secure comparison, prints it, and records it in RESULTS.md under its own
+ * heading ("apiserver --secure"), so that it does not replace the day's full apiserver run.
+ */
+async function recordSecureComparison(f: Flags, args: string[]): Promise<void> {
+  const started = new Date();
+  const load = loadavg()[0]!;
+  const report = await runSecureComparison(f);
+  console.log(`\n${formatText(report)}`);
+  const header = `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')} with \`${args.join(' ')}\`; machine: ${machineDescription()}; load average ${load.toFixed(1)} at the start (the machine is shared).`;
+  const path = process.env.TKUBE_BENCH_RESULTS ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'RESULTS.md');
+  recordResult(path, sectionHeading('apiserver --secure', started.toISOString().slice(0, 10)), `${header}\n\n${formatMarkdown(report)}`);
+  if (!passed(report)) process.exitCode = 1;
+}
+
+/** `--secure`: plain vs secured apiserver, each with its own etcd, creates in alternating rounds. */
+async function runSecureComparison(f: Flags): Promise<BenchReport> {
+  let plain: BenchCluster | undefined;
+  let secure: BenchCluster | undefined;
+  const clients: HttpClient[] = [];
+  const stopAll = async () => {
+    for (const c of clients) c.close();
+    await plain?.stop();
+    await secure?.stop();
+  };
+  const onSignal = () => void stopAll().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    log('starting a plain and a secure apiserver, each with its own etcd');
+    plain = await startCluster();
+    secure = await startCluster({ secure: true });
+    const access = secure.secure!;
+    const admin = new HttpClient(secure.apiserverUrl, 1, { ca: access.ca, ...access.admin });
+    clients.push(admin);
+    await bindBenchUser(admin);
+    const writer = await access.clientCertificate(SECURE_BENCH_USER);
+    const plainHttp = new HttpClient(plain.apiserverUrl, f.concurrency);
+    const secureHttp = new HttpClient(secure.apiserverUrl, f.concurrency, { ca: access.ca, ...writer });
+    clients.push(plainHttp, secureHttp);
+
+    log(`creates: warm-up ${f.warmup} each, ${f.rounds} rounds × ${f.perRound} per side at concurrency ${f.concurrency}`);
+    const r = await measureSecureCreates(plainHttp, secureHttp, { concurrency: f.concurrency, warmup: f.warmup, perRound: f.perRound, rounds: f.rounds });
+    const s = summarizeSecureCreates(r);
+    const rows: BenchRow[] = [
+      { metric: `pod creates/s, HTTPS + authn + Node,RBAC (median of ${f.rounds})`, value: fmt(s.secure), reference: `${fmt(s.plain)} plain HTTP, no auth`, ratio: s.ratio, target: 'ratio ≥ 0.80', ok: s.ratio >= 0.8 },
+      { metric: 'create latency p50 / p99, secure', value: `${round(s.secureP50)} / ${round(s.secureP99)} ms`, reference: `${round(s.plainP50)} / ${round(s.plainP99)} ms plain` },
+    ];
+    const notes = [
+      `the secure side authenticates with a client certificate (ECDSA P-256, keep-alive connections) as "${SECURE_BENCH_USER}", bound to the edit ClusterRole in the namespace; plain and secure rounds alternate`,
+      `per-round rates: plain ${r.plainRates.map(fmt).join(', ')}; secure ${r.secureRates.map(fmt).join(', ')}`,
+    ];
+    return { name: 'apiserver', title: 'apiserver benchmark: security on vs off (creates)', rows, notes };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, { module: string; export: string }> = {
   runtime: { module: './runtime.js', export: 'runRuntimeBench' },
   controllers: { module: './controllers.js', export: 'runControllersBench' },
   kubelet: { module: './kubelet.js', export: 'runKubeletBench' },
+  cluster: { module: './cluster.js', export: 'runClusterBench' },
 };
 
 /** bench/RESULTS.md in the source tree (this file runs from dist/bench/). */

@@ -44,6 +44,15 @@ describe('tkube controller-manager flags', () => {
     });
   });
 
+  it('takes --root-ca-file for the root-ca-cert-publisher', async () => {
+    expect((await parse(['--root-ca-file', '/etc/tkube/pki/ca.crt'])).rootCaFile).toBe('/etc/tkube/pki/ca.crt');
+  });
+
+  it('takes the cluster signing CA and duration for csrsigning', async () => {
+    const f = await parse(['--cluster-signing-cert-file', '/pki/ca.crt', '--cluster-signing-key-file', '/pki/ca.key', '--cluster-signing-duration', '2h']);
+    expect(f).toMatchObject({ clusterSigningCertFile: '/pki/ca.crt', clusterSigningKeyFile: '/pki/ca.key', clusterSigningDuration: 7_200_000 });
+  });
+
   it('rejects bad values', async () => {
     await expect(parse(['--concurrent-replicaset-syncs', '0'])).rejects.toThrow(/positive integer/);
     await expect(parse(['--leader-elect=maybe'])).rejects.toThrow(/not a boolean/);

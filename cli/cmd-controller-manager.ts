@@ -3,10 +3,16 @@
  * until SIGINT/SIGTERM, or until it loses the leader lease — then it exits with status 1,
  * as kube-controller-manager does, to be restarted by its supervisor.
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { KubeClient } from '../api/client/kube-client.js';
 import { loadKubeconfig } from '../api/client/kubeconfig.js';
+import { csrSigningControllerFactory } from '../controllers/certificates/signer.js';
 import { startControllerManager } from '../controllers/manager.js';
+import { nodeIpamControllerFactory } from '../controllers/nodeipam/node-ipam-controller.js';
+import { nodeLifecycleControllerFactory } from '../controllers/nodelifecycle/node-lifecycle-controller.js';
+import { CONTROLLERS } from '../controllers/registry.js';
+import { rootCaCertPublisherFactory, NAME as ROOT_CA_PUBLISHER } from '../controllers/rootcacertpublisher/root-ca-cert-publisher.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
 import { parseDuration } from './durations.js';
 import { componentLogger } from './logger.js';
@@ -28,6 +34,17 @@ export interface ControllerManagerFlags {
   concurrentNamespaceSyncs: number;
   metricsPort: number;
   bindAddress: string;
+  /** --cluster-cidr: the pod network node IPAM hands node subnets out of. */
+  clusterCidr?: string;
+  /** --node-monitor-grace-period in milliseconds: a node silent this long becomes NotReady. */
+  nodeMonitorGracePeriod?: number;
+  /** --cluster-signing-cert-file / --cluster-signing-key-file: the CA the csrsigning controller signs with. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** --cluster-signing-duration in milliseconds: the longest certificate csrsigning issues. */
+  clusterSigningDuration?: number;
+  /** --root-ca-file: the CA bundle published to every namespace as ConfigMap kube-root-ca.crt. */
+  rootCaFile?: string;
 }
 
 export function clientFor(flags: Pick<ControllerManagerFlags, 'kubeconfig' | 'master'>): KubeClient {
@@ -46,6 +63,17 @@ export async function runControllerManager(flags: ControllerManagerFlags): Promi
     client,
     logger: log,
     controllers: flags.controllers.split(','),
+    available: {
+      ...CONTROLLERS,
+      ...(flags.clusterCidr ? { nodeipam: nodeIpamControllerFactory({ clusterCidr: flags.clusterCidr }) } : {}),
+      ...(flags.nodeMonitorGracePeriod ? { nodelifecycle: nodeLifecycleControllerFactory({ gracePeriodMs: flags.nodeMonitorGracePeriod }) } : {}),
+      ...(flags.rootCaFile ? { [ROOT_CA_PUBLISHER]: rootCaCertPublisherFactory(readRootCa(flags.rootCaFile)) } : {}),
+      csrsigning: csrSigningControllerFactory({
+        certFile: flags.clusterSigningCertFile,
+        keyFile: flags.clusterSigningKeyFile,
+        durationMs: flags.clusterSigningDuration,
+      }),
+    },
     workers: {
       replicaset: flags.concurrentReplicasetSyncs,
       deployment: flags.concurrentDeploymentSyncs,
@@ -74,6 +102,14 @@ export async function runControllerManager(flags: ControllerManagerFlags): Promi
   }
   client.close();
   process.exit(reason === 'lost-leadership' ? 1 : 0);
+}
+
+function readRootCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--root-ca-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 function durationArg(value: string): number {
@@ -109,7 +145,7 @@ function boolArg(value: string): boolean {
  */
 export function controllerManagerCommand(action: (flags: ControllerManagerFlags) => Promise<void> = runControllerManager): Command {
   return new Command('controller-manager')
-    .description('run the controllers (replicaset, deployment, garbage collector, namespace, node lifecycle, node IPAM)')
+    .description('run the controllers (replicaset, deployment, garbage collector, namespace, node lifecycle, node IPAM, CSR approving and signing)')
     .option('--kubeconfig <path>', 'kubeconfig of the cluster to manage')
     .option('--master <url>', 'apiserver URL (overrides the kubeconfig server)')
     .option('--controllers <list>', "controllers to run: '*' for all, 'foo' to enable, '-foo' to disable", '*')
@@ -123,6 +159,12 @@ export function controllerManagerCommand(action: (flags: ControllerManagerFlags)
     .option('--concurrent-namespace-syncs <n>', 'namespaces synced at once', countArg, 10)
     .option('--metrics-port <port>', 'port of /metrics and /healthz', portArg, 10257)
     .option('--bind-address <ip>', 'address of /metrics and /healthz', '127.0.0.1')
+    .option('--cluster-cidr <cidr>', 'pod network of the cluster, split into node pod CIDRs (default 10.244.0.0/16)')
+    .option('--node-monitor-grace-period <duration>', 'how long a node may stay silent before it is marked NotReady (default 40s)', durationArg)
+    .option('--cluster-signing-cert-file <path>', 'PEM CA certificate the csrsigning controller signs kubelet and client certificates with')
+    .option('--cluster-signing-key-file <path>', 'PEM private key of --cluster-signing-cert-file')
+    .option('--root-ca-file <path>', 'PEM CA bundle published to every namespace as ConfigMap kube-root-ca.crt (root-ca-cert-publisher)')
+    .option('--cluster-signing-duration <duration>', 'the longest validity of a signed certificate (default 8760h)', durationArg)
     .action(async (o: ControllerManagerFlags) => {
       await action(o);
     });

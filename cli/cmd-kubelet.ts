@@ -1,7 +1,18 @@
-/** `tkube kubelet`: the node agent, until SIGINT/SIGTERM (containers keep running: they belong to the runtime). */
+/**
+ * `tkube kubelet`: the node agent, until SIGINT/SIGTERM (containers keep running: they
+ * belong to the runtime). With --bootstrap-kubeconfig it first obtains its client
+ * certificate (TLS bootstrap); with --client-ca-file its API is HTTPS with client
+ * certificate authentication, served with --tls-cert-file or else a certificate it
+ * requests for its own names and addresses (a kubelet-serving CSR).
+ */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { KubeClient } from '../api/client/kube-client.js';
 import { startKubelet } from '../kubelet/kubelet.js';
+import { ServingCertificate } from '../kubelet/serving-certificate.js';
+import { ensureClientCertificate, ensureServingCertificate } from '../kubelet/tls-bootstrap.js';
 import { parseLabels, parseTaints } from '../kubelet/node-info.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
 import { componentLogger } from './logger.js';
@@ -23,6 +34,15 @@ export interface KubeletFlags {
   clusterDns?: string;
   clusterDomain: string;
   cgroupRoot?: string;
+  /** --bootstrap-kubeconfig: credentials for requesting the node's client certificate when --kubeconfig has none. */
+  bootstrapKubeconfig?: string;
+  /** --cert-dir: where bootstrapped certificates and keys are written (default <root-dir>/pki). */
+  certDir?: string;
+  /** --tls-cert-file / --tls-private-key-file: the API's serving certificate (else one is requested). */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** --client-ca-file: CAs of client certificates the API accepts; turns HTTPS and authentication on. */
+  clientCaFile?: string;
 }
 
 /** The first non-internal IPv4 address of the machine (the kubelet's default --node-ip). */
@@ -33,18 +53,56 @@ export function defaultNodeIP(): string {
   return '127.0.0.1';
 }
 
+/** The serving certificate from --tls-cert-file, or an empty one that a kubelet-serving CSR fills later. */
+function servingCertificate(flags: KubeletFlags): ServingCertificate {
+  if (flags.tlsCertFile || flags.tlsPrivateKeyFile) {
+    if (!flags.tlsCertFile || !flags.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+    return new ServingCertificate({ cert: readFileSync(flags.tlsCertFile, 'utf8'), key: readFileSync(flags.tlsPrivateKeyFile, 'utf8') });
+  }
+  return new ServingCertificate();
+}
+
+/** Requests the serving certificate once the Node is registered (its approval checks the Node's addresses); retries until it works. */
+async function bootstrapServing(client: KubeClient, flags: KubeletFlags, nodeName: string, nodeIP: string, holder: ServingCertificate, signal: AbortSignal, log: Logger): Promise<void> {
+  const dnsNames = [...new Set([os.hostname(), nodeName])];
+  while (!signal.aborted) {
+    try {
+      const pair = await ensureServingCertificate({ client, nodeName, dnsNames, ipAddresses: [nodeIP], certDir: certDirOf(flags), signal, logger: log });
+      holder.set(pair);
+      log.info('serving the kubelet API with the issued certificate');
+      return;
+    } catch (err) {
+      if (signal.aborted) return;
+      log.warn({ err: (err as Error).message }, 'could not obtain a serving certificate; retrying');
+      await new Promise((r) => setTimeout(r, 10_000));
+    }
+  }
+}
+
+function certDirOf(flags: KubeletFlags): string {
+  return flags.certDir ?? join(flags.rootDir, 'pki');
+}
+
 export async function runKubeletCommand(flags: KubeletFlags): Promise<void> {
   const log = componentLogger('kubelet');
+  const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
+  const nodeIP = flags.nodeIp ?? defaultNodeIP();
+  const stop = new AbortController();
+  if (flags.bootstrapKubeconfig) {
+    const how = await ensureClientCertificate({ kubeconfig: flags.kubeconfig, bootstrapKubeconfig: flags.bootstrapKubeconfig, certDir: certDirOf(flags), nodeName, signal: stop.signal, logger: log });
+    log.info({ kubeconfig: flags.kubeconfig, how }, 'client certificate ready');
+  }
   const client = KubeClient.fromKubeconfig(flags.kubeconfig, undefined, { userAgent: 'tkube-kubelet' });
+  const serving = flags.clientCaFile ? servingCertificate(flags) : undefined;
   const kubelet = await startKubelet({
     client,
-    nodeName: (flags.nodeName ?? os.hostname()).toLowerCase(),
+    nodeName,
     runtimeEndpoint: flags.containerRuntimeEndpoint,
     rootDir: flags.rootDir,
     podLogsDir: flags.podLogsDir,
     port: flags.port,
     address: flags.address,
-    nodeIP: flags.nodeIp ?? defaultNodeIP(),
+    nodeIP,
     podCIDR: flags.podCidr,
     cniConfDir: flags.cniConfDir,
     cniBridge: flags.cniBridge,
@@ -54,8 +112,11 @@ export async function runKubeletCommand(flags: KubeletFlags): Promise<void> {
     clusterDomain: flags.clusterDomain,
     cgroupRoot: flags.cgroupRoot,
     logger: log,
+    serverTls: serving && flags.clientCaFile ? { certificate: serving, clientCA: readFileSync(flags.clientCaFile, 'utf8') } : undefined,
   });
+  if (serving && !serving.current()) void bootstrapServing(client, flags, nodeName, nodeIP, serving, stop.signal, log);
   const sig = await onShutdownSignal();
+  stop.abort();
   log.info({ signal: sig }, 'shutting down');
   await kubelet.stop();
   client.close();

@@ -2,17 +2,23 @@
  * `tkube up`: a whole local cluster in the foreground, the way k3s does it: etcd and the
  * components as supervised child processes, state under $TKUBE_HOME, a kubeconfig for
  * kubectl, and a clean stop on Ctrl-C.
+ *
+ * Independent steps run side by side (etcd → apiserver on one track, images → runtime on
+ * the other); the kubelet starts once both tracks are done. Each step prints its time.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEtcd } from './etcd-process.js';
+import { readHomeState } from './cleanup/home-state.js';
+import { CLUSTER_HOME_ENV, findHomeProcesses, findUpProcess, upPidFile } from './cleanup/processes.js';
+import { sweepHome } from './cleanup/sweep.js';
+import { startEtcd, type EtcdProcess } from './etcd-process.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { componentLogger } from './logger.js';
-import { onShutdownSignal } from './cmd-apiserver.js';
 import { Supervisor } from './supervisor.js';
-import { localNodePaths, prepareImages, removeAllPods, removeNodeLeftovers, startNodeComponents, waitForSocket } from './local-node.js';
+import { localNodePaths, prepareImages, removeAllPods, startKubeletComponent, startRuntimeComponent, waitForSocket } from './local-node.js';
 
 export interface UpFlags {
   home?: string;
@@ -27,115 +33,183 @@ export function tkubeHome(flag?: string): string {
 
 const TKUBE_JS = fileURLToPath(new URL('./tkube.js', import.meta.url));
 
+/** Prints one line per finished step, with its duration (steps may overlap). */
+function stepper(): <T>(what: string, fn: () => Promise<T>) => Promise<T> {
+  return async (what, fn) => {
+    const t0 = performance.now();
+    try {
+      const r = await fn();
+      process.stdout.write(`  ${what} ... done (${Math.round(performance.now() - t0)} ms)\n`);
+      return r;
+    } catch (err) {
+      process.stdout.write(`  ${what} ... FAILED\n`);
+      throw err;
+    }
+  };
+}
+
+/** Resolves on the first SIGINT/SIGTERM; installed before anything starts, so Ctrl-C during start-up also cleans up. */
+function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
 export async function runUp(flags: UpFlags): Promise<void> {
+  const startedAt = Date.now();
   const log = componentLogger('up');
   const home = tkubeHome(flags.home);
   const logs = join(home, 'logs');
   const kubeconfig = join(home, 'kubeconfig');
+  const isRoot = process.getuid?.() === 0;
+  const step = stepper();
+  const signal = shutdownSignal();
+  let signalled = false;
+  void signal.then(() => (signalled = true));
+
+  const running = findUpProcess(home);
+  if (running) throw new Error(`a tkube up (pid ${running.pid}) is already running on ${home}; stop it (Ctrl-C) or run \`tkube down\``);
   mkdirSync(logs, { recursive: true });
-  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    process.stdout.write(`  ${what} ... `);
-    try {
-      const r = await fn();
-      process.stdout.write(`done (${Math.round(performance.now() - t0)} ms)\n`);
-      return r;
-    } catch (err) {
-      process.stdout.write('FAILED\n');
-      throw err;
-    }
-  };
+  mkdirSync(join(home, 'run'), { recursive: true });
+  writeFileSync(upPidFile(home), `${process.pid}\n`);
 
   console.log(`tkube: starting a local cluster in ${home}`);
+  await assertPortFree(flags.port, '--port');
+  if (isRoot) await assertPortFree(flags.kubeletPort, '--kubelet-port');
+  // A crashed run's processes hold the ports and its pods the names: remove them first.
+  if (isRoot && (findHomeProcesses(home, []).length > 0 || readHomeState(home).runtimes.some((rt) => rt.sandboxes.length > 0))) {
+    await step('removing what a previous run left behind', () => sweepHome(home, { upGraceMs: 0, onRemoved: (w) => console.log(`    removed ${w}`) }));
+    writeFileSync(upPidFile(home), `${process.pid}\n`);
+  }
   if (flags.reset && existsSync(join(home, 'etcd'))) {
     await step('removing the previous cluster state (--reset)', async () => rmSync(join(home, 'etcd'), { recursive: true, force: true }));
   }
-  const etcd = await step('starting etcd', () =>
-    startEtcd({ dataDir: join(home, 'etcd'), logFile: join(logs, 'etcd.log') }),
-  );
-  const supervisor = new Supervisor(logs, log);
-  const isRoot = process.getuid?.() === 0;
+
+  const marker = { [CLUSTER_HOME_ENV]: home };
+  const supervisor = new Supervisor(logs, log, marker);
   const node = localNodePaths(home);
-  let nodeName: string | undefined;
-  /** The kubelet first (so it restarts nothing), then every pod through the CRI, before the runtime stops. */
-  const stopNode = async () => {
-    if (!isRoot) return;
-    await supervisor.stop('kubelet');
-    const removed = await removeAllPods(node.socket, log).catch((err: Error) => {
-      log.warn({ err: err.message }, 'could not remove pods through the runtime');
-      return 0;
-    });
-    if (removed) console.log(`  removed ${removed} pod sandbox(es)`);
-  };
   const apiserverUrl = `http://127.0.0.1:${flags.port}`;
-  try {
-    await step('starting apiserver', async () => {
-      supervisor.start({
-        name: 'apiserver',
-        command: process.execPath,
-        args: [TKUBE_JS, 'apiserver', '--etcd-servers', etcd.endpoint, '--port', String(flags.port)],
-      });
-      await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'));
-    });
-    writeKubeconfig(kubeconfig, { server: apiserverUrl });
-    await step('starting controller-manager', async () => {
-      supervisor.start({
-        name: 'controller-manager',
-        command: process.execPath,
-        args: [TKUBE_JS, 'controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', '0'],
-      });
-    });
-    await step('starting scheduler', async () => {
-      supervisor.start({ name: 'scheduler', command: process.execPath, args: [TKUBE_JS, 'scheduler', '--kubeconfig', kubeconfig] });
-    });
+  let etcd: EtcdProcess | undefined;
+
+  /** The kubelet first (so it restarts nothing), then every pod through the CRI, before the runtime stops. */
+  const stopAll = async (): Promise<void> => {
     if (isRoot) {
-      await step('preparing images (pause, busybox)', () => prepareImages(node, log));
-      nodeName = await step('starting runtime and kubelet', async () => {
-        const name = startNodeComponents(supervisor, node, kubeconfig, flags.kubeletPort);
-        await waitForSocket(node.socket, 30_000);
-        return name;
+      // A short grace: the pods it may be stopping are removed through the runtime right after.
+      await step('stopping kubelet', () => supervisor.stop('kubelet', 3000));
+      const removed = await step('removing pods through the runtime', () =>
+        removeAllPods(node.socket, log).catch((err: Error) => {
+          log.warn({ err: err.message }, 'could not remove pods through the runtime');
+          return 0;
+        }),
+      );
+      if (removed) console.log(`  removed ${removed} pod sandbox(es)`);
+    }
+    await step('stopping the components', () => supervisor.stopAll());
+    await step('stopping etcd', async () => etcd?.stop());
+    if (isRoot) {
+      // What the node leaves once its pods are gone (the bridge, the empty cgroup root, the
+      // volumes the stopped kubelet left mounted) and anything the runtime could not remove.
+      await sweepHome(home, { upGraceMs: 0, onRemoved: (w) => console.log(`  removed ${w}`), onWarning: (w) => console.log(`  warning: ${w}`) });
+    }
+    rmSync(upPidFile(home), { force: true });
+  };
+
+  let nodeName: string | undefined;
+  try {
+    const controlPlane = (async () => {
+      etcd = await step('starting etcd', () =>
+        startEtcd({ dataDir: join(home, 'etcd'), logFile: join(logs, 'etcd.log'), env: marker, detached: true }),
+      );
+      await step('starting apiserver', async () => {
+        supervisor.start({
+          name: 'apiserver',
+          command: process.execPath,
+          args: [TKUBE_JS, 'apiserver', '--etcd-servers', etcd!.endpoint, '--port', String(flags.port)],
+        });
+        await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'));
       });
-      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(apiserverUrl, nodeName!, 60_000, logs));
+      writeKubeconfig(kubeconfig, { server: apiserverUrl });
+      await step('starting controller-manager and scheduler', async () => {
+        supervisor.start({
+          name: 'controller-manager',
+          command: process.execPath,
+          args: [TKUBE_JS, 'controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', '0'],
+        });
+        supervisor.start({ name: 'scheduler', command: process.execPath, args: [TKUBE_JS, 'scheduler', '--kubeconfig', kubeconfig] });
+      });
+    })();
+    const nodeRuntime = isRoot
+      ? (async () => {
+          await step('preparing images (pause, busybox)', () => prepareImages(node, log));
+          await step('starting runtime', async () => {
+            startRuntimeComponent(supervisor, node);
+            await waitForSocket(node.socket, 30_000);
+          });
+        })()
+      : Promise.resolve();
+    const results = await Promise.allSettled([controlPlane, nodeRuntime]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+
+    if (isRoot) {
+      nodeName = await step('starting kubelet', async () => startKubeletComponent(supervisor, node, kubeconfig, flags.kubeletPort));
+      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(apiserverUrl, nodeName!, startedAt, 60_000, logs));
     } else {
       console.log('  (not root: no node is started; the runtime needs root for namespaces, mounts and iptables)');
     }
   } catch (err) {
-    await stopNode();
-    await supervisor.stopAll();
-    await etcd.stop();
+    await stopAll();
     throw err;
   }
 
-  console.log(`
-tkube is up. Logs: ${logs}
+  if (!signalled) {
+    console.log(`
+tkube is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Logs: ${logs}
   export KUBECONFIG=${kubeconfig}
-  kubectl get namespaces
-Press Ctrl-C to stop the cluster.`);
+  kubectl get nodes        # or: bin/tkctl get nodes
+Press Ctrl-C to stop the cluster (\`tkube down\` cleans up after a crash).`);
+  }
 
-  await onShutdownSignal();
+  await signal;
   console.log('\ntkube: stopping');
-  await stopNode();
-  await supervisor.stopAll();
-  if (isRoot) await removeNodeLeftovers('tkube0', log);
-  await etcd.stop();
+  await stopAll();
   console.log('tkube: stopped');
   process.exit(0);
 }
 
-async function waitForNodeReady(url: string, name: string, timeoutMs: number, logs: string): Promise<void> {
+/** Fails before anything starts when a port is taken (another cluster's apiserver would answer our readiness checks). */
+async function assertPortFree(port: number, flag: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is in use: stop what listens there or pass ${flag} <another port>` : `cannot use port ${port}: ${err.message}`)),
+    );
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}
+
+type Condition = { type: string; status: string; lastHeartbeatTime?: string };
+
+/**
+ * Ready as posted by this run's kubelet: a Node kept from a previous run still shows
+ * its old Ready condition, so the heartbeat must be from after `up` started.
+ */
+async function waitForNodeReady(url: string, name: string, since: number, timeoutMs: number, logs: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const sinceSecond = Math.floor(since / 1000) * 1000; // heartbeats have one-second precision
   for (;;) {
     try {
       const res = await fetch(`${url}/api/v1/nodes/${encodeURIComponent(name)}`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) {
-        const node = (await res.json()) as { status?: { conditions?: { type: string; status: string }[] } };
-        if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+        const node = (await res.json()) as { status?: { conditions?: Condition[] } };
+        const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status === 'True' && Date.parse(ready.lastHeartbeatTime ?? '') >= sinceSecond) return;
       }
     } catch {
       /* apiserver busy */
     }
     if (Date.now() > deadline) throw new Error(`node ${name} did not become Ready within ${timeoutMs / 1000} s; see ${logs}/kubelet.log and ${logs}/runtime.log`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -149,6 +223,6 @@ async function waitForReady(url: string, timeoutMs: number, logFile: string): Pr
       /* not listening yet */
     }
     if (Date.now() > deadline) throw new Error(`the apiserver did not become ready at ${url} within ${timeoutMs / 1000} s; see ${logFile} (is the port in use?)`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

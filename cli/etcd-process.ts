@@ -16,6 +16,10 @@ export interface EtcdOptions {
   logFile?: string;
   /** Extra flags, e.g. ['--quota-backend-bytes=...']. */
   extraArgs?: string[];
+  /** Added to etcd's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Own process group (a terminal's Ctrl-C does not reach it; its owner stops it). */
+  detached?: boolean;
 }
 
 export interface EtcdProcess {
@@ -67,7 +71,7 @@ export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
 
   const launch = async () => {
     const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
-    child = spawn(opts.binary ?? 'etcd', args, { stdio: ['ignore', out, out] });
+    child = spawn(opts.binary ?? 'etcd', args, { stdio: ['ignore', out, out], env: { ...process.env, ...opts.env }, detached: opts.detached ?? false });
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     let spawnError: Error | undefined;
     child.once('error', (err) => (spawnError = err));

@@ -2,10 +2,10 @@
  * The node half of `tkube up`: tkube's own images imported into the runtime's image
  * store (offline: no registry needed), then the runtime and the kubelet as supervised
  * components. On the way down every pod sandbox is stopped and removed through the CRI,
- * so Ctrl-C leaves no container, netns or mount behind.
+ * so Ctrl-C leaves no container, netns or mount behind (cli/cleanup sweeps the rest).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +52,9 @@ export async function prepareImages(paths: LocalNodePaths, log: Logger): Promise
   }
 }
 
-export function startNodeComponents(supervisor: Supervisor, paths: LocalNodePaths, kubeconfig: string, kubeletPort: number): string {
+export function startRuntimeComponent(supervisor: Supervisor, paths: LocalNodePaths): void {
   mkdirSync(join(paths.home, 'run'), { recursive: true });
+  rmSync(paths.socket, { force: true }); // a crashed run's socket would pass for the new runtime's
   mkdirSync(paths.cniConfDir, { recursive: true });
   supervisor.start({
     name: 'runtime',
@@ -68,6 +69,10 @@ export function startNodeComponents(supervisor: Supervisor, paths: LocalNodePath
       '--streaming-addr', '127.0.0.1:0',
     ],
   });
+}
+
+/** Starts the kubelet (once the runtime's socket is open); returns the node's name. */
+export function startKubeletComponent(supervisor: Supervisor, paths: LocalNodePaths, kubeconfig: string, kubeletPort: number): string {
   const nodeName = hostname().toLowerCase();
   supervisor.start({
     name: 'kubelet',
@@ -102,41 +107,19 @@ export async function removeAllPods(socket: string, log: Logger): Promise<number
   const cri = new CriClient({ endpoint: socket, timeoutMs: 30_000 });
   try {
     const { items } = (await cri.runtime('ListPodSandbox', {})) as { items?: { id: string }[] };
-    for (const sb of items ?? []) {
-      for (const method of ['StopPodSandbox', 'RemovePodSandbox'] as const) {
-        try {
-          await cri.runtime(method, { pod_sandbox_id: sb.id });
-        } catch (err) {
-          if (!isNotFound(err)) log.warn({ sandbox: sb.id, err: (err as Error).message }, `${method} failed`);
+    await Promise.all(
+      (items ?? []).map(async (sb) => {
+        for (const method of ['StopPodSandbox', 'RemovePodSandbox'] as const) {
+          try {
+            await cri.runtime(method, { pod_sandbox_id: sb.id });
+          } catch (err) {
+            if (!isNotFound(err)) log.warn({ sandbox: sb.id, err: (err as Error).message }, `${method} failed`);
+          }
         }
-      }
-    }
+      }),
+    );
     return items?.length ?? 0;
   } finally {
     cri.close();
   }
-}
-
-/**
- * What the node leaves on the host once its pods are gone: the CNI bridge and the pod
- * cgroup parents. Removed after the runtime has stopped (only empty cgroups can go).
- */
-export async function removeNodeLeftovers(bridge: string, log: Logger): Promise<void> {
-  await run('ip', ['link', 'del', bridge]).catch(() => undefined); // absent: nothing to do
-  for (const controller of ['', 'memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'blkio', 'devices', 'freezer', 'systemd', 'unified']) {
-    const dir = join('/sys/fs/cgroup', controller, 'tkube');
-    if (!existsSync(dir)) continue;
-    try {
-      removeEmptyCgroupTree(dir);
-    } catch (err) {
-      log.warn({ dir, err: (err as Error).message }, 'could not remove cgroup');
-    }
-  }
-}
-
-function removeEmptyCgroupTree(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) removeEmptyCgroupTree(join(dir, entry.name));
-  }
-  rmdirSync(dir);
 }

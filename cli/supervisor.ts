@@ -41,9 +41,14 @@ export class Supervisor {
   private readonly running = new Map<string, Running>();
   private stopping = false;
 
+  /**
+   * @param env added to every component's environment (`up` marks its processes with
+   *   it, so `tkube down` finds them after a crash).
+   */
   constructor(
     private readonly logDir: string,
     private readonly log: Logger,
+    private readonly env: NodeJS.ProcessEnv = {},
   ) {
     mkdirSync(logDir, { recursive: true });
   }
@@ -57,7 +62,9 @@ export class Supervisor {
   private launch(entry: Running): void {
     const { spec } = entry;
     entry.startedAt = Date.now();
-    const child = spawn(spec.command, spec.args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then
+    // stops the components in order (the kubelet first, pods through the runtime).
+    const child = spawn(spec.command, spec.args, { env: { ...process.env, ...this.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     entry.child = child;
     child.stdout?.pipe(entry.log, { end: false });
     child.stderr?.pipe(entry.log, { end: false });

@@ -1,11 +1,16 @@
 /** `tkube`: the cluster's components and the commands that bring a cluster up and down. */
-import { Command, InvalidArgumentError } from 'commander';
-import { runApiserver } from './cmd-apiserver.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { apiserverCommand } from './cmd-apiserver.js';
 import { controllerManagerCommand } from './cmd-controller-manager.js';
+import { networkAgentCommand } from './cmd-network-agent.js';
 import { runSchedulerCommand, type SchedulerFlags } from './cmd-scheduler.js';
 import { runHollowNodesCommand, type HollowNodesFlags } from './cmd-hollow-nodes.js';
 import { runKubeletCommand, type KubeletFlags } from './cmd-kubelet.js';
 import { runUp } from './cmd-up.js';
+import { initCommand, goDurationArg } from './cmd-init.js';
+import { joinCommand } from './cmd-join.js';
+import { runMultiNodeUp } from './cluster/multi-node-up.js';
+import { runDown } from './cmd-down.js';
 import { parseDuration } from './durations.js';
 
 function duration(value: string): number {
@@ -24,25 +29,9 @@ function port(value: string): number {
 
 const program = new Command('tkube').description('tkube: a Kubernetes-style control plane').showHelpAfterError().enablePositionalOptions();
 
-program
-  .command('apiserver')
-  .description('serve the Kubernetes API on etcd')
-  .requiredOption('--etcd-servers <urls>', 'comma-separated etcd client URLs', 'http://127.0.0.1:2379')
-  .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
-  .option('--port <port>', 'port to listen on', port, 6443)
-  .option('--etcd-compaction-interval <duration>', 'how often etcd is compacted (0 disables)', duration, 5 * 60_000)
-  .option('--event-ttl <duration>', 'how long events are kept', duration, 3_600_000)
-  .action(async (o: { etcdServers: string; bindAddress: string; port: number; etcdCompactionInterval: number; eventTtl: number }) => {
-    await runApiserver({
-      etcdServers: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean),
-      bindAddress: o.bindAddress,
-      port: o.port,
-      compactionIntervalMs: o.etcdCompactionInterval,
-      eventTtlSeconds: Math.round(o.eventTtl / 1000),
-    });
-  });
-
+program.addCommand(apiserverCommand());
 program.addCommand(controllerManagerCommand());
+program.addCommand(networkAgentCommand());
 
 program
   .command('scheduler')
@@ -80,6 +69,11 @@ program
   .option('--cluster-dns <ip,...>', 'DNS servers for pods')
   .option('--cluster-domain <domain>', 'DNS domain of the cluster', 'cluster.local')
   .option('--cgroup-root <path>', 'cgroup parent of pod cgroups')
+  .option('--bootstrap-kubeconfig <path>', 'kubeconfig (a bootstrap token) to request the client certificate with when --kubeconfig has none')
+  .option('--cert-dir <dir>', 'where bootstrapped certificates and keys are kept (default <root-dir>/pki)')
+  .option('--tls-cert-file <path>', 'serving certificate of the kubelet API (default: requested with a kubelet-serving CSR)')
+  .option('--tls-private-key-file <path>', 'private key of --tls-cert-file')
+  .option('--client-ca-file <path>', 'CA bundle of accepted client certificates; serves the API over HTTPS with authentication')
   .action(async (o: KubeletFlags) => {
     await runKubeletCommand(o);
   });
@@ -119,8 +113,27 @@ program
   .option('--port <port>', 'apiserver port', port, 6443)
   .option('--kubelet-port <port>', "the kubelet API's port", port, 10250)
   .option('--reset', 'start from an empty cluster (deletes the stored objects)', false)
-  .action(async (o: { home?: string; port: number; kubeletPort: number; reset: boolean }) => {
-    await runUp(o);
+  .option('--nodes <n>', 'how many nodes; more than 1: each in its own network namespace, joined with `tkube join`', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError(`"${v}" is not a node count (1-50)`);
+    return n;
+  }, 1)
+  .addOption(new Option('--network-mode <mode>', 'with --nodes: how pods reach other nodes').choices(['host-gw', 'vxlan']).default('host-gw'))
+  .option('--node-monitor-grace-period <duration>', 'with --nodes: how long a silent node stays Ready (default 40s)', goDurationArg)
+  .action(async (o: { home?: string; port: number; kubeletPort: number; reset: boolean; nodes: number; networkMode: 'host-gw' | 'vxlan'; nodeMonitorGracePeriod?: string }) => {
+    if (o.nodes > 1) await runMultiNodeUp(o);
+    else await runUp(o);
+  });
+
+program.addCommand(initCommand());
+program.addCommand(joinCommand());
+
+program
+  .command('down')
+  .description("remove everything a local cluster left on the host (processes, containers, netns, links, iptables rules, mounts, cgroups), e.g. after a crash; the cluster's objects are kept")
+  .option('--home <dir>', 'state directory (default $TKUBE_HOME or ~/.tkube)')
+  .action(async (o: { home?: string }) => {
+    await runDown(o);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -2,6 +2,8 @@
  * Every controller the controller-manager can run, by the name `--controllers` uses.
  * Each controller folder exports a ControllerFactory; add yours here.
  */
+import { csrApprovingController } from './certificates/approver.js';
+import { csrSigningController } from './certificates/signer.js';
 import type { ControllerFactory } from './controller.js';
 import { deploymentControllerFactory } from './deployment/deployment-controller.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector.js';
@@ -9,6 +11,7 @@ import { namespaceController } from './namespace/namespace-controller.js';
 import { nodeIpamController } from './nodeipam/node-ipam-controller.js';
 import { nodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { replicaSetControllerFactory } from './replicaset/replicaset-controller.js';
+import { serviceAccountsController } from './serviceaccount/serviceaccount-controller.js';
 
 export const CONTROLLERS: Record<string, ControllerFactory> = {
   replicaset: replicaSetControllerFactory,
@@ -17,4 +20,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   namespace: namespaceController,
   nodelifecycle: nodeLifecycleController,
   nodeipam: nodeIpamController,
+  csrapproving: csrApprovingController,
+  csrsigning: csrSigningController,
+  serviceaccount: serviceAccountsController,
 };

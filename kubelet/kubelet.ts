@@ -21,6 +21,8 @@ import { PodSyncer } from './pod-sync.js';
 import { PodWorkers, type WorkerResult } from './pod-workers.js';
 import { ProbeManager } from './probes.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
+import { webhookAuthorizer, type KubeletAuthorizer } from './api-auth.js';
+import type { ServingCertificate } from './serving-certificate.js';
 import { VolumeManager } from './volumes.js';
 import { CrashBackoff } from './crash-backoff.js';
 
@@ -50,6 +52,14 @@ export interface KubeletOptions {
   statusIntervalMs?: number;
   crashBackoffInitialMs?: number;
   logger?: Logger;
+  /** Serve the API over HTTPS with client-certificate authentication; absent = plain HTTP, no checks. */
+  serverTls?: {
+    certificate: ServingCertificate;
+    /** PEM of --client-ca-file. */
+    clientCA: string;
+    /** Default: SubjectAccessReviews through `client` (the Webhook authorizer). */
+    authorize?: KubeletAuthorizer;
+  };
 }
 
 export interface Kubelet {
@@ -163,6 +173,12 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     findPod: (ns, name) => [...byUid.values()].find((p) => p.metadata.namespace === ns && p.metadata.name === name),
     runtimeState: (uid) => syncer.runtimeState(uid),
     logger: log,
+    tls: o.serverTls && {
+      certificate: o.serverTls.certificate,
+      clientCA: o.serverTls.clientCA,
+      nodeName: o.nodeName,
+      authorize: o.serverTls.authorize ?? webhookAuthorizer(client, log),
+    },
   });
   const agent = new NodeAgent({
     client,

@@ -53,11 +53,31 @@ export class NodeAgent {
     await this.renewLease().catch((err: unknown) => this.o.logger.warn({ err }, 'lease renewal failed'));
     this.timers.push(setInterval(() => void this.renewLease().catch((err: unknown) => this.o.logger.warn({ err }, 'lease renewal failed')), this.o.leaseRenewMs ?? 10_000));
     this.timers.push(setInterval(() => void this.syncStatus().catch((err: unknown) => this.o.logger.warn({ err }, 'node status update failed')), this.o.statusIntervalMs ?? 10_000));
+    this.fastStatusUntilReady();
+  }
+
+  /**
+   * Like the kubelet's fastStatusUpdateOnce: until the node is first posted Ready (the
+   * pod CIDR arrives, the CNI config is written, the runtime reports its network ready),
+   * post status every half second instead of waiting for the next 10 s tick.
+   */
+  private fastStatusUntilReady(): void {
+    const deadline = Date.now() + 120_000;
+    const tick = async (): Promise<void> => {
+      if (this.stopped || this.isReady() || Date.now() > deadline) return;
+      await this.syncStatus().catch((err: unknown) => this.o.logger.debug({ err }, 'fast node status update failed'));
+      if (!this.stopped && !this.isReady()) this.timers.push(setTimeout(() => void tick(), 500));
+    };
+    void tick();
+  }
+
+  private isReady(): boolean {
+    return this.node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   }
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     this.timers = [];
   }
 

@@ -3,8 +3,14 @@
  * and the websocket endpoints /exec/<ns>/<pod>/<c> and /attach/<ns>/<pod>/<c>, which
  * ask CRI for a streaming URL and relay the connection to it. The apiserver proxies
  * pods/log, pods/exec and pods/attach here.
+ *
+ * With `tls` the API is HTTPS only and every request must carry a client certificate
+ * verified by the client CA (401 otherwise) whose user is authorized for
+ * nodes/<subresource> of this node (403 otherwise), as the kubelet's x509 authentication
+ * and Webhook authorization do. Without it, plain HTTP and no checks.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -14,6 +20,17 @@ import type { CriClient } from './cri-client.js';
 import { followLog, renderLog, type LogOptions } from './cri-log.js';
 import { relayUpgrade } from './upgrade-proxy.js';
 import { promises as fs } from 'node:fs';
+import { forbiddenText, peerUser, requestAttributes, type KubeletAuthorizer } from './api-auth.js';
+import type { ServingCertificate } from './serving-certificate.js';
+
+export interface KubeletServerTls {
+  certificate: ServingCertificate;
+  /** PEM bundle of the CAs that sign client certificates (--client-ca-file). */
+  clientCA: string;
+  /** This node's name: requests are authorized against nodes/<subresource> <nodeName>. */
+  nodeName: string;
+  authorize: KubeletAuthorizer;
+}
 
 export interface KubeletServerOptions {
   port: number;
@@ -23,6 +40,7 @@ export interface KubeletServerOptions {
   findPod: (namespace: string, name: string) => Pod | undefined;
   runtimeState: (uid: string) => Promise<{ containers: Map<string, CriContainerStatus[]> }>;
   logger: Logger;
+  tls?: KubeletServerTls;
 }
 
 export interface KubeletServer {
@@ -69,7 +87,24 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     return { pod, status };
   }
 
+  /** Authentication then authorization of one request (HTTPS only). */
+  async function admit(req: http.IncomingMessage): Promise<void> {
+    if (!o.tls) return;
+    const user = peerUser(req);
+    if (!user) throw new HttpError(401, 'Unauthorized');
+    const attrs = requestAttributes(req, o.tls.nodeName);
+    let allowed: boolean;
+    try {
+      allowed = await o.tls.authorize(user, attrs);
+    } catch (err) {
+      log.warn({ err, user: user.name }, 'authorization of a kubelet API request failed');
+      throw new HttpError(500, 'Authorization error');
+    }
+    if (!allowed) throw new HttpError(403, forbiddenText(user, attrs));
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    await admit(req);
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (url.pathname === '/healthz') {
@@ -106,6 +141,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
   }
 
   async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    await admit(req);
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const kind = parts[0];
@@ -121,14 +157,15 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     relayUpgrade(req, socket, head, new URL(r.url), (err) => log.warn({ err }, 'stream relay failed'));
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       const code = err instanceof HttpError ? err.code : 500;
       if (!(err instanceof HttpError)) log.warn({ err, url: req.url }, 'kubelet API request failed');
       if (!res.headersSent) res.writeHead(code, { 'content-type': 'text/plain' });
       res.end((err as Error).message);
     });
-  });
+  };
+  const server = o.tls ? httpsServer(o.tls, onRequest) : http.createServer(onRequest);
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrade(req, socket, head).catch((err: unknown) => {
       const code = err instanceof HttpError ? err.code : 500;
@@ -148,4 +185,19 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * An HTTPS server that asks for client certificates (verified against the client CA, but
+ * the handshake does not fail without one, so the answer can be a 401) and takes a new
+ * serving certificate without restarting.
+ */
+function httpsServer(tls: KubeletServerTls, onRequest: http.RequestListener): https.Server {
+  const contextOptions = () => {
+    const pair = tls.certificate.current();
+    return { ...(pair ? { cert: pair.cert, key: pair.key } : {}), ca: tls.clientCA, requestCert: true, rejectUnauthorized: false };
+  };
+  const server = https.createServer({ ...contextOptions(), minVersion: 'TLSv1.2' }, onRequest);
+  tls.certificate.onChange(() => server.setSecureContext(contextOptions()));
+  return server;
 }

@@ -1,8 +1,9 @@
 /**
  * Pod volumes on the node, under <root>/pods/<uid>/volumes/<name>: emptyDir (a dir, or
  * a tmpfs for medium Memory), hostPath (with its type checks), and the projected kinds
- * (configMap, secret, downwardAPI, projected) written with the atomic writer and
- * refreshed on every pod sync so updates reach the files. Returns CRI mounts.
+ * (configMap, secret, downwardAPI, projected — including service-account tokens) written
+ * with the atomic writer and refreshed on every pod sync so updates (and renewed tokens)
+ * reach the files. Returns CRI mounts.
  */
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -14,6 +15,7 @@ import type { Volume } from '../api/types/volume.js';
 import type { Mount } from '../runtime/cri/types.js';
 import { writeAtomic, type FileProjection } from './atomic-writer.js';
 import { EnvConfigError, podFieldValue, resourceFieldValue, type NodeAllocatable, type ObjectSource, type PodFieldValues } from './env.js';
+import type { ServiceAccountTokenSource } from './service-account-token.js';
 
 const run = promisify(execFile);
 
@@ -22,6 +24,8 @@ export interface VolumeManagerOptions {
   objects: ObjectSource;
   allocatable: NodeAllocatable;
   fields: (pod: Pod) => PodFieldValues;
+  /** Tokens for projected serviceAccountToken sources; without it such volumes fail to set up. */
+  tokens?: ServiceAccountTokenSource;
 }
 
 type Items = { key: string; path: string; mode?: number }[] | undefined;
@@ -126,6 +130,11 @@ export class VolumeManager {
           project(data ?? {}, src.secret.items, mode, files, `secret ${src.secret.name}`, src.secret.optional);
         } else if (src.downwardAPI) {
           this.downward(pod, src.downwardAPI.items ?? [], mode, files);
+        } else if (src.serviceAccountToken) {
+          const ask = src.serviceAccountToken;
+          if (!this.o.tokens) throw new EnvConfigError(`volume "${vol.name}": this kubelet cannot request service-account tokens`);
+          const token = await this.o.tokens.token(pod, { audience: ask.audience, expirationSeconds: ask.expirationSeconds ?? 3600 });
+          files.set(ask.path, { data: token, mode });
         }
       }
     } else {
@@ -186,6 +195,7 @@ export class VolumeManager {
 
   /** Unmounts tmpfs emptyDirs and removes the pod's volume dirs. */
   async teardown(pod: Pod): Promise<void> {
+    this.o.tokens?.forget(pod.metadata.uid!);
     const dir = this.podDir(pod);
     const volumes = path.join(dir, 'volumes');
     for (const name of await fs.readdir(volumes).catch(() => [] as string[])) {

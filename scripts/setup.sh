@@ -49,5 +49,15 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-log "building (tsc)"
-npx tsc -p tsconfig.build.json
+# Build only when a source or config changed since the last build (a warm `npm start`
+# then spends no time in tsc).
+STAMP=dist/.build-stamp
+if [ ! -f "$STAMP" ] || [ -n "$(find . \( -name node_modules -o -name dist -o -name .git \) -prune -o \
+      \( -name '*.ts' -o -name 'tsconfig*.json' -o -name package-lock.json \) -newer "$STAMP" -print -quit)" ]; then
+  log "building (tsc)"
+  touch "$STAMP.next"
+  npx tsc -p tsconfig.build.json
+  mv "$STAMP.next" "$STAMP" # stamped with the build's start: an edit during the build triggers the next one
+else
+  log "build is up to date"
+fi

@@ -5,14 +5,19 @@
  * streamed back as they come; exec/attach are websocket upgrades whose socket is taken
  * over and relayed byte for byte, so kubectl and the kubelet (and behind it the
  * runtime's streaming server) speak the channel protocol end to end.
+ * With a kubelet client configuration the connection is HTTPS and the apiserver
+ * presents its kubelet client certificate (the kubelet refuses anyone else).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest } from '../../api/meta/errors.js';
 import type { Node } from '../../api/types/node.js';
 import type { Pod } from '../../api/types/pod.js';
 import { writeError } from './respond.js';
+import { kubeletTlsOptions, type KubeletClientConfig } from './kubelet-client.js';
 
 export type ProxiedSubresource = 'log' | 'exec' | 'attach';
 
@@ -56,9 +61,9 @@ function hijack(res: ServerResponse): Duplex {
   return sock;
 }
 
-function relay(req: IncomingMessage, client: Duplex, head: Buffer, host: string, port: number, path: string): void {
-  const upstream = net.connect({ host, port });
-  upstream.on('connect', () => {
+function relay(req: IncomingMessage, client: Duplex, head: Buffer, host: string, port: number, path: string, kc: KubeletClientConfig | undefined): void {
+  const upstream = kc ? tls.connect({ host, port, ...kubeletTlsOptions(kc, host) }) : net.connect({ host, port });
+  upstream.on(kc ? 'secureConnect' : 'connect', () => {
     const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`, `Host: ${host.includes(':') ? `[${host}]` : host}:${port}`];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i]!.toLowerCase();
@@ -94,6 +99,7 @@ export async function proxyPodSubresource(
   node: Node | undefined,
   subresource: ProxiedSubresource,
   query: URLSearchParams,
+  kubeletClient?: KubeletClientConfig,
 ): Promise<void> {
   const isUpgrade = (req.headers.upgrade ?? '').toLowerCase() === 'websocket' || !('writeHead' in res);
   let path: string;
@@ -116,12 +122,15 @@ export async function proxyPodSubresource(
   }
   if (isUpgrade) {
     const client = 'writeHead' in res ? hijack(res) : res.socket;
-    relay(req, client, 'writeHead' in res ? Buffer.alloc(0) : res.head, target.host, target.port, path);
+    relay(req, client, 'writeHead' in res ? Buffer.alloc(0) : res.head, target.host, target.port, path, kubeletClient);
     return;
   }
   const out = res as ServerResponse;
   await new Promise<void>((resolve) => {
-    const upstream = http.get({ host: target.host, port: target.port, path, headers: { accept: req.headers.accept ?? '*/*' } }, (kres) => {
+    const get = kubeletClient
+      ? (cb: (r: IncomingMessage) => void) => https.get({ host: target.host, port: target.port, path, headers: { accept: req.headers.accept ?? '*/*' }, ...kubeletTlsOptions(kubeletClient, target.host) }, cb)
+      : (cb: (r: IncomingMessage) => void) => http.get({ host: target.host, port: target.port, path, headers: { accept: req.headers.accept ?? '*/*' } }, cb);
+    const upstream = get((kres) => {
       const code = kres.statusCode ?? 500;
       if (code >= 400) {
         // Kubernetes answers a kubelet error as a Status with the kubelet's text.

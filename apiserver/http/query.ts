@@ -68,10 +68,21 @@ export interface Selection {
   matches(obj: KubeObject): boolean;
 }
 
+/**
+ * Field attributes, computed once per object: a watch-cache event's object is matched
+ * against every watcher's selector (100 kubelets each watching spec.nodeName=<node>),
+ * and objects held by the watch cache are never modified in place.
+ */
+const attributesOf = new WeakMap<KubeObject, Record<string, string>>();
+
 export function fieldAttributes(def: ResourceDef, obj: KubeObject): Record<string, string> {
+  const known = attributesOf.get(obj);
+  if (known) return known;
   const attrs: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
   if (def.namespaced) attrs['metadata.namespace'] = obj.metadata.namespace ?? '';
-  return def.fieldAttributes ? { ...attrs, ...def.fieldAttributes(obj) } : attrs;
+  const all = def.fieldAttributes ? { ...attrs, ...def.fieldAttributes(obj) } : attrs;
+  attributesOf.set(obj, all);
+  return all;
 }
 
 export function selectionFrom(def: ResourceDef, q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): Selection {

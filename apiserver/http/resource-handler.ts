@@ -24,6 +24,12 @@ import type { Node } from '../../api/types/node.js';
 import type { Pod } from '../../api/types/pod.js';
 import { serveWatch } from './watch.js';
 import { requestUser } from '../auth/request-user.js';
+import type { Authorizer } from '../auth/types.js';
+import { ACCESS_REVIEW_GROUP, ACCESS_REVIEW_RESOURCES, answerAccessReview } from '../auth/authz/access-review.js';
+import { CSR_RESOURCE, patchApproval, stampRequester, updateApproval } from '../registry/csr-strategy.js';
+import type { KubeletClientConfig } from './kubelet-client.js';
+import type { ServiceAccountKeys } from '../auth/serviceaccount/keys.js';
+import { serveTokenRequest } from '../auth/serviceaccount/token-request-http.js';
 
 export interface HandlerContext {
   etcd: EtcdStore;
@@ -31,6 +37,12 @@ export interface HandlerContext {
   findResource(group: string, version: string, plural: string): ResourceDef | undefined;
   bookmarkIntervalMs: number;
   log: Logger;
+  /** Answers access reviews (SelfSubjectAccessReview, ...); absent = no authorization, everything allowed. */
+  authorizer?: Authorizer;
+  /** How the apiserver reaches kubelets (HTTPS with its client certificate); absent = plain HTTP. */
+  kubeletClient?: KubeletClientConfig;
+  /** Service-account token keys; absent = no serviceaccounts/token subresource. */
+  serviceAccountKeys?: ServiceAccountKeys;
 }
 
 /** Subresources served by this apiserver, by resource. Others (log, exec, ...) are proxied to the kubelet. */
@@ -41,6 +53,7 @@ const SUBRESOURCES: Record<string, string[]> = {
   services: ['status'],
   deployments: ['status', 'scale'],
   replicasets: ['status', 'scale'],
+  certificatesigningrequests: ['status', 'approval'],
 };
 
 /** The verb a request maps to, for metrics and logs. */
@@ -84,6 +97,20 @@ export async function handleResource(
   const def = hc.findResource(info.group, info.version, info.resource);
   if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   if (!def.namespaced && info.namespace) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  // authorization.k8s.io reviews: answered by the authorizer, never stored.
+  if (def.group === ACCESS_REVIEW_GROUP && ACCESS_REVIEW_RESOURCES.has(def.plural)) {
+    if (info.name) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (req.method !== 'POST') throw methodNotAllowed(`the server does not allow method ${req.method ?? ''} on ${def.plural}`);
+    const body = parseObjectBody(await readBody(req), mediaType(req));
+    const answer = await answerAccessReview({ def, namespace: info.namespace, body, requester: requestUser(req), authorizer: hc.authorizer });
+    writeJson(res, 201, answer);
+    return;
+  }
+  // serviceaccounts/token: TokenRequest, answered with a signed token, nothing stored.
+  if (def.plural === 'serviceaccounts' && info.namespace && info.name && info.subresource === 'token') {
+    await serveTokenRequest(req, res, info.namespace, info.name, hc);
+    return;
+  }
   // pods/log, pods/exec, pods/attach: proxied to the kubelet of the pod's node.
   if (def.plural === 'pods' && info.name && (info.subresource === 'log' || info.subresource === 'exec' || info.subresource === 'attach')) {
     const pod = (await getObject(hc.storeFor(def), info.namespace, info.name, new URLSearchParams())) as Pod;
@@ -91,7 +118,7 @@ export async function handleResource(
     const node = pod.spec.nodeName
       ? ((await getObject(hc.storeFor(nodesDef), undefined, pod.spec.nodeName, new URLSearchParams()).catch(() => undefined)) as Node | undefined)
       : undefined;
-    await proxyPodSubresource(req, res, pod, node, info.subresource, query);
+    await proxyPodSubresource(req, res, pod, node, info.subresource, query, hc.kubeletClient);
     return;
   }
   if (info.subresource) {
@@ -136,7 +163,9 @@ export async function handleResource(
     }
     if (info.name) throw methodNotAllowed(`POST is not supported on a named ${def.kind}; use PUT or PATCH to change it`);
     const ctx = writeContext(req, query);
-    const body = parseObjectBody(await readBody(req), mediaType(req));
+    let body = parseObjectBody(await readBody(req), mediaType(req));
+    // A CSR's requester is whoever created it, never what the body claims.
+    if (def.plural === CSR_RESOURCE) body = stampRequester(body, ctx.user);
     const created = await store.create(ns, body, ctx);
     // A created object's bytes usually come spliced from its storage encoding (EtcdStore.create).
     if (rep.kind === 'object') writeJsonText(res, 201, encodedObject(created), ctx.warnings);
@@ -152,6 +181,10 @@ export async function handleResource(
       writeJson(res, 200, await updateScale(store, ns, info.name, ctx, () => body));
       return;
     }
+    if (sub === 'approval') {
+      writeJson(res, 200, renderObject(def, await updateApproval(store, info.name, ctx, () => body), rep));
+      return;
+    }
     const updated = await store.update(ns, info.name, body, ctx, subresourceKind(sub));
     writeJson(res, 200, renderObject(def, updated, rep), ctx.warnings);
     return;
@@ -164,6 +197,11 @@ export async function handleResource(
     const patch = parsePatchBody(await readBody(req), type);
     if (sub === 'scale') {
       writeJson(res, 200, await updateScale(store, ns, info.name, ctx, patchScale(type, patch)));
+      return;
+    }
+    if (sub === 'approval') {
+      const approved = await updateApproval(store, info.name, ctx, patchApproval(def, type, patch));
+      writeJson(res, 200, renderObject(def, approved, rep));
       return;
     }
     const patched = await store.patch(ns, info.name, type, patch, ctx, subresourceKind(sub));

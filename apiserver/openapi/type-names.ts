@@ -6,6 +6,7 @@
  */
 import * as common from '../../api/types/common.js';
 import * as affinity from '../../api/types/affinity.js';
+import * as certificates from '../../api/types/certificates.js';
 import * as config from '../../api/types/config.js';
 import * as container from '../../api/types/container.js';
 import * as event from '../../api/types/event.js';
@@ -34,6 +35,7 @@ export function kubernetesTypeNames(): SchemaNames {
   }
   namesFromExports(workloads, 'io.k8s.api.apps.v1', names);
   namesFromExports(lease, 'io.k8s.api.coordination.v1', names);
+  namesFromExports(certificates, 'io.k8s.api.certificates.v1', names);
   return names;
 }
 

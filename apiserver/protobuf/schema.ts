@@ -13,6 +13,10 @@ const PROTO_FILES = [
   'apps-v1.proto',
   'coordination-v1.proto',
   'autoscaling-v1.proto',
+  'certificates-v1.proto',
+  'authentication-v1.proto',
+  'rbac-v1.proto',
+  'authorization-v1.proto',
 ];
 
 const META_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1';
@@ -55,6 +59,8 @@ export function protoPackage(apiVersion: string): string | undefined {
   if (!version) return undefined;
   if (group === 'meta.k8s.io') return META_V1;
   const short = group === '' ? 'core' : group.replace(/\.k8s\.io$/, '');
+  // rbac.authorization.k8s.io is the one built-in group whose package drops more than the suffix.
+  if (group === 'rbac.authorization.k8s.io') return `k8s.io.api.rbac.${version}`;
   if (short.includes('.')) return undefined; // not a built-in Kubernetes group
   return `k8s.io.api.${short}.${version}`;
 }

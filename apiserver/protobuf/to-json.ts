@@ -24,6 +24,7 @@ const MICRO_TIME = `${META}.MicroTime`;
 const FIELDS_V1 = `${META}.FieldsV1`;
 const INT_OR_STRING = '.k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = '.k8s.io.apimachinery.pkg.api.resource.Quantity';
+const EXTRA_VALUE = '.k8s.io.api.certificates.v1.ExtraValue';
 
 type DecodedMessage = { [field: string]: unknown };
 
@@ -77,6 +78,9 @@ function messageValue(type: protobuf.Type, message: DecodedMessage): JsonValue |
       return String(message.string ?? '');
     case FIELDS_V1:
       return fieldsV1Value(message);
+    case EXTRA_VALUE:
+      // A named []string in Go (user extra): JSON writes the list, not a wrapper.
+      return ((message.items as unknown[] | undefined) ?? []).map((v) => scalar(v) ?? '');
     default:
       return objectFromMessage(type, message);
   }

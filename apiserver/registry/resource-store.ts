@@ -22,7 +22,7 @@ import { applyPatch } from '../patch/apply-patch.js';
 import { encodeForStorage, type EtcdStore } from '../storage/etcd-store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
 import { admitCreate } from './admission.js';
-import type { UserInfo } from '../auth/types.js';
+import type { AdmissionRequest, UserInfo, ValidatingAdmission } from '../auth/types.js';
 import { clone, generateName, jsonEqual, newUid, nowTimestamp, storageKey } from './object-meta.js';
 import {
   gracePeriodFor,
@@ -75,9 +75,32 @@ export class ResourceStore {
     readonly cache: WatchCache,
     private readonly namespaces: NamespaceLookup,
     private readonly log: Logger,
-    private readonly opts: { eventTtlSeconds?: number } = {},
+    private readonly opts: { eventTtlSeconds?: number; admission?: ValidatingAdmission[] } = {},
   ) {
     this.gr = { group: def.group, resource: def.plural };
+    this.admission = opts.admission ?? [];
+  }
+
+  /** Validating admission plugins run on every write that carries a user (NodeRestriction, ...). */
+  private admission: ValidatingAdmission[];
+
+  setAdmission(plugins: ValidatingAdmission[]): void {
+    this.admission = plugins;
+  }
+
+  /** Runs the validating admission plugins; the apiserver's own writes (no user) skip them. */
+  private async admit(
+    operation: AdmissionRequest['operation'],
+    subresource: string,
+    namespace: string | undefined,
+    name: string,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    ctx: WriteContext,
+  ): Promise<void> {
+    if (!ctx.user || this.admission.length === 0) return;
+    const req: AdmissionRequest = { operation, def: this.def, subresource, namespace: namespace ?? '', name, object, oldObject, user: ctx.user, dryRun: ctx.dryRun };
+    for (const plugin of this.admission) await plugin.validate(req);
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -116,6 +139,7 @@ export class ResourceStore {
     prepareForCreate(this.def, obj);
     validateObject(this.def, obj);
     if (this.def.namespaced) await this.requireLiveNamespace(namespace!, name);
+    await this.admit('CREATE', '', namespace, name, obj, undefined, ctx);
     const value = this.encodeChecked(obj);
     if (ctx.dryRun) return obj;
 
@@ -202,6 +226,7 @@ export class ResourceStore {
         next = mutate(clone(current));
         next = this.applyServerRules(next, current, sub);
         validateObject(this.def, next, current);
+        await this.admit('UPDATE', sub ?? '', namespace, name, next, current, ctx);
       } catch (err) {
         if (fresh) throw err;
         current = undefined; // the cached copy may be stale: decide again on etcd's
@@ -327,6 +352,7 @@ export class ResourceStore {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
       }
+      await this.admit('DELETE', '', namespace, name, undefined, current, ctx);
       const next = clone(current);
       const finalizers = finalizersForPolicy(current, options);
       setOrDelete(next.metadata, 'finalizers', finalizers.length ? finalizers : undefined);

@@ -5,6 +5,7 @@
  */
 import type { KubeObject, ListMeta } from '../../api/meta/object-meta.js';
 import type { ResourceDef } from '../../api/resource.js';
+import { csrPrinter } from './csr-printer.js';
 import { coreEventPrinter, eventsV1Printer } from './event-printer.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
@@ -29,6 +30,7 @@ const printers = new Map<string, TablePrinter>([
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['coordination.k8s.io/leases', leasePrinter],
+  ['certificates.k8s.io/certificatesigningrequests', csrPrinter],
 ]);
 
 export type ResourceKey = Pick<ResourceDef, 'group' | 'plural'>;

@@ -1,5 +1,13 @@
-/** A small keep-alive HTTP client for the benchmark: raw node:http, no parsing on the hot path. */
+/** A small keep-alive HTTP(S) client for the benchmark: raw node:http(s), no parsing on the hot path. */
 import { Agent, request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** TLS settings for an https:// base URL: the CA to trust and the client certificate to present. */
+export interface ClientTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
 
 export interface HttpResponse {
   status: number;
@@ -11,11 +19,20 @@ export class HttpClient {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(baseUrl: string, maxSockets: number) {
+  private readonly send: typeof request;
+
+  constructor(baseUrl: string, maxSockets: number, tls?: ClientTls) {
     const u = new URL(baseUrl);
     this.host = u.hostname;
     this.port = Number(u.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    if (u.protocol === 'https:') {
+      if (!tls) throw new Error(`${baseUrl}: https needs the CA and a client certificate`);
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ...tls });
+      this.send = httpsRequest as unknown as typeof request;
+    } else {
+      this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+      this.send = request;
+    }
   }
 
   request(method: string, path: string, body?: string | Buffer, contentType = 'application/json'): Promise<HttpResponse> {
@@ -25,7 +42,7 @@ export class HttpClient {
         headers['Content-Type'] = contentType;
         headers['Content-Length'] = Buffer.byteLength(body);
       }
-      const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
+      const req = this.send({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { createClusterPki, issueCertificate } from '../../api/pki/index.js';
 import { freePort, startEtcd, type EtcdProcess } from '../../cli/etcd-process.js';
 
 export interface BenchCluster {
@@ -17,12 +20,27 @@ export interface BenchCluster {
   apiserverPid: number;
   dir: string;
   apiserverLog: string;
+  /** Set for a secure cluster. */
+  secure?: SecureAccess;
   stop(): Promise<void>;
 }
 
 export interface ClusterOptions {
   /** Write a V8 CPU profile of the apiserver into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /**
+   * Serve HTTPS with authentication (client certificates) and Node,RBAC authorization, on a
+   * PKI generated in the cluster's temp dir; `admin` is a client of system:masters.
+   */
+  secure?: boolean;
+}
+
+/** What a client of a secure cluster needs: the CA and the admin's client certificate. */
+export interface SecureAccess {
+  ca: string;
+  /** Issues a client certificate for a user (CN) in groups (O). */
+  clientCertificate(user: string, groups?: string[]): Promise<{ cert: string; key: string }>;
+  admin: { cert: string; key: string };
 }
 
 const TKUBE_JS = fileURLToPath(new URL('../../cli/tkube.js', import.meta.url));
@@ -42,32 +60,60 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<BenchClus
     const apiserverLog = join(dir, 'apiserver.log');
     const out = openSync(apiserverLog, 'a');
     const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-    child = spawn(process.execPath, [...nodeArgs, TKUBE_JS, 'apiserver', '--etcd-servers', etcd.endpoint, '--port', String(port), '--etcd-compaction-interval', '0'], {
+    let secureArgs: string[] = [];
+    let secure: SecureAccess | undefined;
+    if (opts.secure) {
+      const pki = await createClusterPki(join(dir, 'pki'), { apiserverSans: {} });
+      const f = pki.files;
+      secureArgs = [
+        '--tls-cert-file', f.apiserver.cert, '--tls-private-key-file', f.apiserver.key, '--client-ca-file', f.ca.cert,
+        '--authorization-mode', 'Node,RBAC',
+        '--service-account-signing-key-file', f.serviceAccount.key, '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
+      ];
+      secure = {
+        ca: pki.ca.cert,
+        admin: { cert: readFileSync(f.admin.cert, 'utf8'), key: readFileSync(f.admin.key, 'utf8') },
+        clientCertificate: (user, groups = []) => issueCertificate(pki.ca, { commonName: user, organizations: groups, usage: 'client' }),
+      };
+    }
+    child = spawn(process.execPath, [...nodeArgs, TKUBE_JS, 'apiserver', '--etcd-servers', etcd.endpoint, '--port', String(port), '--etcd-compaction-interval', '0', ...secureArgs], {
       stdio: ['ignore', out, out],
       env: { ...process.env, TKUBE_LOG_LEVEL: process.env.TKUBE_LOG_LEVEL ?? 'warn' },
     });
-    const apiserverUrl = `http://127.0.0.1:${port}`;
-    await waitReady(apiserverUrl, child, apiserverLog);
-    return { etcd, apiserverUrl, apiserverPid: child.pid!, dir, apiserverLog, stop };
+    const apiserverUrl = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
+    await waitReady(apiserverUrl, child, apiserverLog, secure?.ca);
+    return { etcd, apiserverUrl, apiserverPid: child.pid!, dir, apiserverLog, secure, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-async function waitReady(url: string, child: ChildProcess, log: string): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, log: string, ca?: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the apiserver exited with code ${child.exitCode}:\n${readFileSync(log, 'utf8').slice(-2000)}`);
     try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
+      if ((await readyzStatus(url, ca)) === 200) return;
     } catch {
       /* not listening yet */
     }
     if (Date.now() > deadline) throw new Error(`the apiserver did not become ready within 30 s; see ${log}`);
     await sleep(100);
   }
+}
+
+/** GET /readyz (anonymous: health is public), trusting `ca` for https. */
+function readyzStatus(url: string, ca?: string): Promise<number> {
+  const send = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = send(`${url}/readyz`, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }
 
 /** SIGTERM (the apiserver shuts down cleanly and writes its CPU profile), SIGKILL after 10 s. */

@@ -9,7 +9,7 @@ import { collectionPath, objectPath } from '../../api/client/kube-client.js';
 import { errorLine } from './errors.js';
 import { getJson, openStream } from './http.js';
 import { CliError, type CliIO } from './io.js';
-import { formatObjects, parseOutput } from './output.js';
+import { formatObjects, jsonpathTemplate, parseOutput } from './output.js';
 import { parseTypeAndNames, typePrefix } from './resource-types.js';
 import type { Session } from './session.js';
 import { parseTimeout } from './wait.js';
@@ -97,7 +97,7 @@ export async function runGet(session: Session, args: string[], opts: GetOptions,
     }
     const single = targets.length === 1 && targets[0]!.names.length === 1;
     // An empty collection still prints (an empty List) in yaml/json, as kubectl does.
-    if (items.length > 0 || (!byName && output !== 'name')) io.stdout.write(formatObjects(items, output, single));
+    if (items.length > 0 || (!byName && output !== 'name')) io.stdout.write(formatObjects(items, output, single, jsonpathTemplate(opts.output)));
   }
   if (failed) throw new CliError('');
 }

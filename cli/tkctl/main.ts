@@ -14,6 +14,7 @@ import { runGet } from './cmd-get.js';
 import { runLogs } from './cmd-logs.js';
 import { runRollout } from './cmd-rollout.js';
 import { runScale } from './cmd-scale.js';
+import { runSetImage } from './cmd-set-image.js';
 import { errorLine } from './errors.js';
 import { CliError, ExitCode, type CliIO } from './io.js';
 import { openSession, type GlobalOptions, type Session } from './session.js';
@@ -60,7 +61,7 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
     .command('get')
     .description('display resources')
     .argument('[args...]', 'TYPE[,TYPE...] [NAME...] or TYPE/NAME...')
-    .option('-o, --output <format>', 'yaml|json|name|wide')
+    .option('-o, --output <format>', 'yaml|json|name|wide|jsonpath=TEMPLATE')
     .option('-l, --selector <selector>', 'label selector')
     .option('--field-selector <selector>', 'field selector')
     .option('-A, --all-namespaces', 'list across all namespaces')
@@ -104,6 +105,16 @@ export function buildProgram(io: CliIO, sessions: Session[]): Command {
     .requiredOption('--replicas <n>', 'the new number of replicas', intOption('replicas'))
     .action(async (args: string[], o) => {
       await runScale(session(), args, o, io);
+    });
+
+  program
+    .command('set')
+    .description('set specific features on objects')
+    .command('image')
+    .description('update the image of containers in a pod template or pod')
+    .argument('<args...>', 'TYPE NAME CONTAINER=IMAGE... or TYPE/NAME CONTAINER=IMAGE...')
+    .action(async (args: string[]) => {
+      await runSetImage(session(), args, io);
     });
 
   const rollout = program.command('rollout').description('manage the rollout of a deployment');

@@ -1,18 +1,25 @@
-/** -o yaml|json|name output of objects, as kubectl prints them. */
+/** -o yaml|json|name|jsonpath=... output of objects, as kubectl prints them. */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../api/meta/object-meta.js';
 import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
 import { sortKeys } from './go-json.js';
 import { CliError } from './io.js';
+import { renderJsonPath } from './jsonpath.js';
 import { typePrefix } from './resource-types.js';
 
-export type ObjectFormat = 'yaml' | 'json' | 'name';
+export type ObjectFormat = 'yaml' | 'json' | 'name' | 'jsonpath';
 export type OutputFormat = ObjectFormat | 'wide' | 'table';
 
 export function parseOutput(value: string | undefined): OutputFormat {
   if (value === undefined || value === '') return 'table';
   if (value === 'yaml' || value === 'json' || value === 'name' || value === 'wide') return value;
-  throw new CliError(`unable to match a printer suitable for the output format "${value}", allowed formats are: json,name,wide,yaml`);
+  if (value.startsWith('jsonpath=')) return 'jsonpath';
+  throw new CliError(`unable to match a printer suitable for the output format "${value}", allowed formats are: json,jsonpath,name,wide,yaml`);
+}
+
+/** The template of `-o jsonpath=TEMPLATE` (undefined for other formats). */
+export function jsonpathTemplate(value: string | undefined): string | undefined {
+  return value?.startsWith('jsonpath=') ? value.slice('jsonpath='.length) : undefined;
 }
 
 /** Items of a list come without apiVersion and kind; printed objects carry them. */
@@ -28,9 +35,11 @@ export function formatObject(obj: unknown, format: 'yaml' | 'json'): string {
 }
 
 /** One object as itself, several as a v1 List (what kubectl prints for `get -o yaml` of a collection). */
-export function formatObjects(items: { def: ResourceDef; obj: KubeObject }[], format: ObjectFormat, single: boolean): string {
+export function formatObjects(items: { def: ResourceDef; obj: KubeObject }[], format: ObjectFormat, single: boolean, template = ''): string {
   if (format === 'name') return items.map(({ def, obj }) => `${typePrefix(def)}/${obj.metadata.name}\n`).join('');
   const objs = items.map(({ def, obj }) => withTypeMeta(def, obj));
-  if (single && objs.length === 1) return formatObject(objs[0], format);
-  return formatObject({ apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } }, format);
+  const data = single && objs.length === 1 ? objs[0] : { apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } };
+  // jsonpath sees the object as -o json prints it (one object, or the List).
+  if (format === 'jsonpath') return renderJsonPath(template, JSON.parse(JSON.stringify(data)));
+  return formatObject(data, format);
 }

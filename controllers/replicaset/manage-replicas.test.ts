@@ -96,4 +96,38 @@ describe('manageReplicas', () => {
     expect(err?.message).toBe('unable to delete pods: boom');
     expect(d.expectations.satisfied('ns/web')).toBe(true);
   });
+
+  it('stops creating once its signal aborts (leadership lost mid-burst) and cancels the writes in flight', async () => {
+    // The deposed leader of a 3,000-replica ReplicaSet must not finish its burst of 500:
+    // the next leader starts with empty expectations and would create them again.
+    const stop = new AbortController();
+    let started = 0;
+    const signals: (AbortSignal | undefined)[] = [];
+    const d = {
+      ...deps({
+        createPod: async (_rs, signal) => {
+          started++;
+          signals.push(signal);
+          if (started === 3) stop.abort();
+          // The write in flight completes anyway (the server had it before the abort).
+          await new Promise((r) => setTimeout(r, 1));
+          return pod('x');
+        },
+      }),
+      signal: stop.signal,
+    };
+    expect(await manageReplicas(rs(3000), [], d)).toBeUndefined();
+    expect(started).toBe(3); // batches of 1 and 2; the batch of 4 never starts
+    expect(signals.every((s) => s === stop.signal)).toBe(true);
+    expect(await manageReplicas(rs(3000), [], d)).toBeUndefined();
+    expect(started).toBe(3);
+  });
+
+  it('deletes nothing once its signal has aborted', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const d = { ...deps({}), signal: stop.signal };
+    expect(await manageReplicas(rs(0), [pod('a'), pod('b')], d)).toBeUndefined();
+    expect(d.expectations.get('ns/web')).toBeUndefined();
+  });
 });

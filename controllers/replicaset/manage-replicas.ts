@@ -8,6 +8,11 @@
  *
  * Too many: delete the surplus (again at most `burstReplicas`), choosing pods in
  * Kubernetes' deletion preference, in parallel, expecting exactly those pods to go.
+ *
+ * Every write carries the controller's signal: once it aborts (the leader lease is lost,
+ * or the controller-manager stops) no further pod is created or deleted and requests in
+ * flight are cancelled. A deposed leader that finished its burst of 500 would otherwise
+ * race the new leader, which starts with empty expectations and creates them again.
  */
 import type { Logger } from 'pino';
 import { isApiError } from '../../api/meta/errors.js';
@@ -29,11 +34,15 @@ export interface ManageDeps {
   relatedPods(rs: ReplicaSet): Pod[];
   burstReplicas: number;
   logger: Logger;
+  /** Aborts when the controller must stop writing (leadership lost, shutdown). */
+  signal?: AbortSignal;
 }
 
 /** Creates or deletes pods; resolves to the first error, if any (the status reports it). */
 export async function manageReplicas(rs: ReplicaSet, pods: Pod[], deps: ManageDeps): Promise<Error | undefined> {
   const key = objectKey(rs);
+  const { signal } = deps;
+  if (signal?.aborted) return undefined;
   const diff = pods.length - rs.spec.replicas;
   if (diff < 0) {
     const want = Math.min(-diff, deps.burstReplicas);
@@ -41,13 +50,13 @@ export async function manageReplicas(rs: ReplicaSet, pods: Pod[], deps: ManageDe
     deps.logger.info({ replicaSet: key, need: rs.spec.replicas, creating: want }, 'too few replicas');
     const { successes, error } = await slowStartBatch(want, 1, async () => {
       try {
-        await deps.writer.createPod(rs);
+        await deps.writer.createPod(rs, signal);
       } catch (err) {
         // The namespace is going away: nothing to retry, and nothing worth reporting.
         if (isNamespaceTerminating(err)) return;
         throw err;
       }
-    });
+    }, signal);
     // Pods never created will never be observed: stop waiting for them.
     for (let i = successes; i < want; i++) deps.expectations.creationObserved(key);
     return error === undefined ? undefined : toError(error);
@@ -60,7 +69,7 @@ export async function manageReplicas(rs: ReplicaSet, pods: Pod[], deps: ManageDe
     const outcomes = await Promise.allSettled(
       victims.map(async (pod) => {
         try {
-          await deps.writer.deletePod(rs, pod);
+          await deps.writer.deletePod(rs, pod, signal);
         } catch (err) {
           // This deletion will never be observed: stop waiting for it.
           deps.expectations.deletionObserved(key, objectKey(pod));

@@ -20,8 +20,9 @@ export function isNamespaceTerminating(err: unknown): boolean {
 }
 
 export interface PodWriter {
-  createPod(rs: ReplicaSet): Promise<Pod>;
-  deletePod(rs: ReplicaSet, pod: Pod): Promise<void>;
+  /** `signal` cancels the request (the controller is stopping). */
+  createPod(rs: ReplicaSet, signal?: AbortSignal): Promise<Pod>;
+  deletePod(rs: ReplicaSet, pod: Pod, signal?: AbortSignal): Promise<void>;
   adoptPod(rs: ReplicaSet, pod: Pod): Promise<void>;
   releasePod(rs: ReplicaSet, pod: Pod): Promise<void>;
 }
@@ -32,25 +33,25 @@ export class PodControl implements PodWriter {
     private readonly recorder: EventRecorder,
   ) {}
 
-  async createPod(rs: ReplicaSet): Promise<Pod> {
+  async createPod(rs: ReplicaSet, signal?: AbortSignal): Promise<Pod> {
     const pod = podFromTemplate(rs);
     if (Object.keys(pod.metadata.labels ?? {}).length === 0) throw new Error('unable to create pods, no labels');
     try {
-      const created = await this.client.resource(podsDef, rs.metadata.namespace).create(pod);
+      const created = await this.client.resource(podsDef, rs.metadata.namespace).create(pod, { signal });
       this.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name ?? ''}`);
       return created;
     } catch (err) {
-      if (!isNamespaceTerminating(err)) this.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
+      if (!isNamespaceTerminating(err) && !signal?.aborted) this.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
       throw err;
     }
   }
 
-  async deletePod(rs: ReplicaSet, pod: Pod): Promise<void> {
+  async deletePod(rs: ReplicaSet, pod: Pod, signal?: AbortSignal): Promise<void> {
     const name = pod.metadata.name ?? '';
     try {
-      await this.client.resource(podsDef, pod.metadata.namespace).delete(name);
+      await this.client.resource(podsDef, pod.metadata.namespace).delete(name, { signal });
     } catch (err) {
-      if (isApiError(err, 'NotFound')) throw err; // already gone: nothing to report
+      if (isApiError(err, 'NotFound') || signal?.aborted) throw err; // already gone, or we are stopping: nothing to report
       this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
       throw new Error(`unable to delete pods: ${errorMessage(err)}`, { cause: err });
     }

@@ -91,6 +91,7 @@ export class ReplicaSetController implements Controller {
       relatedPods: (rs) => relatedPods(rs, rsInformer.store, podInformer.store),
       burstReplicas: this.opts.burstReplicas ?? defaultBurstReplicas,
       logger: this.log,
+      signal,
     };
     try {
       if (!(await informers.waitForCacheSync(signal))) return;

@@ -38,6 +38,24 @@ describe('slowStartBatch', () => {
     expect((res.error as Error).message).toBe('boom 3');
   });
 
+  it('starts no batch once the signal is aborted, and lets the running one finish', async () => {
+    const stop = new AbortController();
+    let calls = 0;
+    const res = await slowStartBatch(
+      500,
+      1,
+      async () => {
+        calls++;
+        // Aborted while the third batch (calls 4-7) runs.
+        if (calls === 5) stop.abort();
+        await new Promise((r) => setTimeout(r, 1));
+      },
+      stop.signal,
+    );
+    expect(calls).toBe(7);
+    expect(res).toEqual({ successes: 7 });
+  });
+
   it('does nothing for a count of zero', async () => {
     let calls = 0;
     expect(await slowStartBatch(0, 1, async () => void calls++)).toEqual({ successes: 0 });

@@ -61,6 +61,8 @@ export async function syncReplicaSet(key: string, deps: SyncDeps): Promise<Recon
   let manageError: Error | undefined;
   if (needsSync && !rs.metadata.deletionTimestamp) manageError = await manageReplicas(rs, claimed, deps);
   else if (!needsSync) deps.logger.debug({ replicaSet: key, expecting: deps.expectations.get(key) }, 'waiting for expected pod events');
+  // Stopped while writing (leadership lost): the next leader reports the status.
+  if (deps.signal?.aborted) return {};
 
   const status = calculateStatus(rs, claimed, manageError);
   const updated = await writeStatus(rs, status, deps);
