@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killContainers } from './cleanup/containers.js';
 import { readHomeState } from './cleanup/home-state.js';
 import { CLUSTER_HOME_ENV, findHomeProcesses, findUpProcess, upPidFile } from './cleanup/processes.js';
 import { sweepHome } from './cleanup/sweep.js';
@@ -71,17 +72,16 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const running = findUpProcess(home);
   if (running) throw new Error(`a tkube up (pid ${running.pid}) is already running on ${home}; stop it (Ctrl-C) or run \`tkube down\``);
   mkdirSync(logs, { recursive: true });
-  mkdirSync(join(home, 'run'), { recursive: true });
-  writeFileSync(upPidFile(home), `${process.pid}\n`);
 
   console.log(`tkube: starting a local cluster in ${home}`);
-  await assertPortFree(flags.port, '--port');
-  if (isRoot) await assertPortFree(flags.kubeletPort, '--kubelet-port');
   // A crashed run's processes hold the ports and its pods the names: remove them first.
   if (isRoot && (findHomeProcesses(home, []).length > 0 || readHomeState(home).runtimes.some((rt) => rt.sandboxes.length > 0))) {
     await step('removing what a previous run left behind', () => sweepHome(home, { upGraceMs: 0, onRemoved: (w) => console.log(`    removed ${w}`) }));
-    writeFileSync(upPidFile(home), `${process.pid}\n`);
   }
+  await assertPortFree(flags.port, '--port');
+  if (isRoot) await assertPortFree(flags.kubeletPort, '--kubelet-port');
+  mkdirSync(join(home, 'run'), { recursive: true });
+  writeFileSync(upPidFile(home), `${process.pid}\n`);
   if (flags.reset && existsSync(join(home, 'etcd'))) {
     await step('removing the previous cluster state (--reset)', async () => rmSync(join(home, 'etcd'), { recursive: true, force: true }));
   }
@@ -97,6 +97,9 @@ export async function runUp(flags: UpFlags): Promise<void> {
     if (isRoot) {
       // A short grace: the pods it may be stopping are removed through the runtime right after.
       await step('stopping kubelet', () => supervisor.stop('kubelet', 3000));
+      // SIGKILL first: a stop the kubelet began (with the pod's grace period) holds the
+      // container in the runtime and would make the removal below wait for it.
+      await killContainers(join(home, 'runtime', 'oci'));
       const removed = await step('removing pods through the runtime', () =>
         removeAllPods(node.socket, log).catch((err: Error) => {
           log.warn({ err: err.message }, 'could not remove pods through the runtime');
@@ -127,7 +130,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
           command: process.execPath,
           args: [TKUBE_JS, 'apiserver', '--etcd-servers', etcd!.endpoint, '--port', String(flags.port)],
         });
-        await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'));
+        await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'), () => signalled);
       });
       writeKubeconfig(kubeconfig, { server: apiserverUrl });
       await step('starting controller-manager and scheduler', async () => {
@@ -153,7 +156,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
 
     if (isRoot) {
       nodeName = await step('starting kubelet', async () => startKubeletComponent(supervisor, node, kubeconfig, flags.kubeletPort));
-      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(apiserverUrl, nodeName!, startedAt, 60_000, logs));
+      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(apiserverUrl, nodeName!, startedAt, 60_000, logs, () => signalled));
     } else {
       console.log('  (not root: no node is started; the runtime needs root for namespaces, mounts and iptables)');
     }
@@ -194,7 +197,7 @@ type Condition = { type: string; status: string; lastHeartbeatTime?: string };
  * Ready as posted by this run's kubelet: a Node kept from a previous run still shows
  * its old Ready condition, so the heartbeat must be from after `up` started.
  */
-async function waitForNodeReady(url: string, name: string, since: number, timeoutMs: number, logs: string): Promise<void> {
+async function waitForNodeReady(url: string, name: string, since: number, timeoutMs: number, logs: string, interrupted: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const sinceSecond = Math.floor(since / 1000) * 1000; // heartbeats have one-second precision
   for (;;) {
@@ -208,12 +211,13 @@ async function waitForNodeReady(url: string, name: string, since: number, timeou
     } catch {
       /* apiserver busy */
     }
+    if (interrupted()) throw new Error('interrupted (Ctrl-C) while waiting for the node');
     if (Date.now() > deadline) throw new Error(`node ${name} did not become Ready within ${timeoutMs / 1000} s; see ${logs}/kubelet.log and ${logs}/runtime.log`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function waitForReady(url: string, timeoutMs: number, logFile: string): Promise<void> {
+async function waitForReady(url: string, timeoutMs: number, logFile: string, interrupted: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -222,6 +226,7 @@ async function waitForReady(url: string, timeoutMs: number, logFile: string): Pr
     } catch {
       /* not listening yet */
     }
+    if (interrupted()) throw new Error('interrupted (Ctrl-C) while waiting for the apiserver');
     if (Date.now() > deadline) throw new Error(`the apiserver did not become ready at ${url} within ${timeoutMs / 1000} s; see ${logFile} (is the port in use?)`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -4,20 +4,17 @@
  * attachments, iptables rules, mounts, network namespaces, links and cgroups. Shared by
  * `tkube down` and by `tkube up`'s own Ctrl-C path (as the final check).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { removeCgroups, removeEmptyTkubeCgroup } from './cgroups.js';
 import { cniDelCached } from './cni-del.js';
+import { deleteContainers } from './containers.js';
 import { knownIds, readHomeState, type HomeState } from './home-state.js';
 import { removeIptablesLeftovers } from './iptables.js';
 import { deleteBridgeIfUnused, deleteLink, listLinks } from './links.js';
 import { unmountAllUnder } from './mounts.js';
 import { deleteNetns, isMultiNodeNetns, listNetns } from './netns.js';
 import { describeProcess, findHomeProcesses, findUpProcess, isAlive, killAll } from './processes.js';
-
-const run = promisify(execFile);
 
 /** The CNI bridge of the single-node cluster (the kubelet's --cni-bridge default). */
 export const LOCAL_BRIDGE = 'tkube0';
@@ -42,23 +39,6 @@ async function stopUp(home: string, graceMs: number, removed: (w: string) => voi
   while (isAlive(up.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(up.pid)) await killAll([up]);
   removed(`process ${describeProcess(up)} (tkube up)`);
-}
-
-/** runc/crun containers under the home's runtime roots: killed and deleted (this also removes their cgroups). */
-async function deleteContainers(ociRoot: string, removed: (w: string) => void): Promise<void> {
-  if (!existsSync(ociRoot)) return;
-  for (const id of readdirSync(ociRoot)) {
-    for (const bin of ['runc', 'crun']) {
-      try {
-        await run(bin, ['--root', ociRoot, 'delete', '--force', id]);
-        removed(`container ${id.slice(0, 12)}`);
-        break;
-      } catch {
-        /* not this runtime's, or already gone */
-      }
-    }
-    rmSync(join(ociRoot, id), { recursive: true, force: true });
-  }
 }
 
 /** Forgets the runtime records of pods that no longer exist on the host, so the next runtime starts clean. */
@@ -86,7 +66,7 @@ export async function sweepHome(home: string, opts: SweepOptions = {}): Promise<
     if (procs.length === 0) break;
     for (const p of await killAll(procs)) removed(`process ${describeProcess(p)}`);
   }
-  for (const rt of state.runtimes) await deleteContainers(rt.ociRoot, removed);
+  for (const rt of state.runtimes) for (const id of await deleteContainers(rt.ociRoot)) removed(`container ${id.slice(0, 12)}`);
 
   // CNI DEL while the pod netns still exist (only the single node's: a multi-node
   // cluster's attachments live inside node namespaces that are deleted whole below).

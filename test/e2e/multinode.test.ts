@@ -4,15 +4,24 @@
  * nodes (host-gw routes), a node whose kubelet stops goes NotReady and its pods are
  * replaced on the others; then the same reachability over VXLAN on 2 nodes. Ctrl-C leaves
  * no namespace, process, cgroup or mount behind. Runs as root with real containers.
+ *
+ * Security is on (issue 8): kubectl talks TLS with the admin kubeconfig through the host
+ * forwarder; on the same 3-node cluster, node-1's real credentials (the certificate its
+ * kubelet obtained through a CSR) cannot touch node-2, its pods, or a secret no pod of
+ * node-1 uses (done-means 2); a pod's projected service-account token is allowed exactly
+ * what its RoleBinding says (3); a kubelet's API refuses callers other than the
+ * apiserver while logs and exec through the apiserver work (4).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_HOME_ENV } from '../../cli/cleanup/processes.js';
 import { removeUnderlay } from '../../cli/cluster/underlay.js';
 import { freePort } from '../../cli/etcd-process.js';
+import { loadKubeconfig } from '../../api/client/kubeconfig.js';
+import { writeKubeconfig } from '../../cli/kubeconfig.js';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '..', '..');
@@ -147,7 +156,19 @@ function multiNodeCluster(nodes: number, extraArgs: string[]) {
     return failures;
   };
 
-  return { root, home, env, state, start, stop, forceCleanup, kubectl, pods, crossPodFailures };
+  /**
+   * A kubeconfig with node i's own credentials (what its kubelet and network agent use,
+   * obtained through a CSR), pointed at the host's forwarded port instead of the underlay.
+   */
+  const nodeKubeconfig = (i: number): string => {
+    const node = loadKubeconfig(join(home, 'nodes', `node-${i}`, 'kubelet.kubeconfig'));
+    const host = loadKubeconfig(join(home, 'kubeconfig'));
+    const path = join(root, `node-${i}.kubeconfig`);
+    writeKubeconfig(path, { server: host.server, user: `system:node:tkube-node-${i}`, caCert: node.ca, clientCert: node.cert, clientKey: node.key });
+    return path;
+  };
+
+  return { root, home, env, state, start, stop, forceCleanup, kubectl, pods, crossPodFailures, nodeKubeconfig };
 }
 
 function webDeployment(replicas: number): string {
@@ -225,6 +246,89 @@ describe('tkube up --nodes 3 (host-gw)', () => {
   it('lets every pod reach every other pod by IP, across nodes', async () => {
     expect(await c.crossPodFailures()).toEqual([]);
   }, 120_000);
+
+  it('serves the API over TLS only to credentials: the admin kubeconfig carries the CA and a system:masters certificate', async () => {
+    const kc = readFileSync(join(c.home, 'kubeconfig'), 'utf8');
+    expect(kc).toMatch(/server: https:\/\/127\.0\.0\.1:\d+/);
+    expect(kc).toContain('certificate-authority-data');
+    expect((await c.kubectl(['auth', 'can-i', '*', '*'])).trim()).toBe('yes');
+    const server = loadKubeconfig(join(c.home, 'kubeconfig')).server;
+    const anonymous = await run('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', `${server}/api/v1/namespaces/default/pods`]);
+    expect(anonymous.stdout).toBe('401');
+    // The one anonymous grant: cluster-info, which joining nodes read before they trust the server.
+    const clusterInfo = await run('curl', ['-sk', `${server}/api/v1/namespaces/kube-public/configmaps/cluster-info`]);
+    expect(JSON.parse(clusterInfo.stdout)).toMatchObject({ kind: 'ConfigMap', data: { kubeconfig: expect.stringContaining('certificate-authority-data') } });
+    expect((await run('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', `${server}/api/v1/namespaces/kube-public/configmaps`])).stdout).toBe('401');
+  });
+
+  it("node-1's own credentials cannot modify node-2 or its pods, nor read a secret no pod of node-1 uses (403)", async () => {
+    const asNode1 = c.nodeKubeconfig(1);
+    const node1 = (args: string[]) => c.kubectl(['--kubeconfig', asNode1, ...args]);
+    const refusal = (args: string[]) => node1(args).then((out) => `allowed: ${out}`, (err: Error) => err.message);
+    expect((await node1(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim()).toBe('system:node:tkube-node-1');
+    // What its network agent does on its own Node is allowed.
+    await node1(['annotate', 'node', 'tkube-node-1', '--overwrite', 'tkube.test/own=yes']);
+
+    expect(await refusal(['annotate', 'node', 'tkube-node-2', '--overwrite', 'tkube.test/other=yes'])).toMatch(/Forbidden|forbidden/);
+    expect(await refusal(['label', 'node', 'tkube-node-2', '--overwrite', 'tkube.test/other=yes'])).toMatch(/Forbidden|forbidden/);
+    const onNode2 = (await c.pods()).find((p) => p.spec.nodeName === 'tkube-node-2');
+    expect(onNode2).toBeDefined();
+    expect(await refusal(['patch', 'pod', onNode2!.metadata.name, '--subresource=status', '--type=merge', '-p', '{"status":{"message":"from node-1"}}'])).toMatch(
+      /Forbidden|forbidden/,
+    );
+    expect(await refusal(['delete', 'pod', onNode2!.metadata.name, '--wait=false'])).toMatch(/Forbidden|forbidden/);
+
+    await c.kubectl(['create', 'secret', 'generic', 'tkube-unused', '--from-literal=k=v']);
+    const secretRefusal = await refusal(['get', 'secret', 'tkube-unused', '-o', 'name']);
+    expect(secretRefusal).toContain('secrets "tkube-unused" is forbidden: User "system:node:tkube-node-1" cannot get resource "secrets"');
+    expect(await refusal(['get', 'secrets'])).toMatch(/forbidden/);
+  });
+
+  it("a pod's projected service-account token is allowed exactly what its RoleBinding grants", async () => {
+    const ns = 'tkube-sa-e2e';
+    await c.kubectl(['create', 'namespace', ns]);
+    await c.kubectl(['-n', ns, 'create', 'serviceaccount', 'reader']);
+    await c.kubectl(['-n', ns, 'create', 'rolebinding', 'reader-view', '--clusterrole=view', `--serviceaccount=${ns}:reader`]);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'client', namespace: ns },
+      spec: { serviceAccountName: 'reader', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 1 },
+    };
+    await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await c.kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod/client', '--timeout=60s'], { timeoutMs: 70_000 });
+    const inPod = (path: string, extra = '') =>
+      c.kubectl(['-n', ns, 'exec', 'client', '--', 'sh', '-c',
+        `wget -qO- ${extra} --no-check-certificate --header "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT${path} 2>&1`,
+      ]).then((out) => out, (err: Error) => err.message);
+    const files = await c.kubectl(['-n', ns, 'exec', 'client', '--', 'ls', '/var/run/secrets/kubernetes.io/serviceaccount']);
+    expect(files.split(/\s+/).filter(Boolean).sort()).toEqual(['ca.crt', 'namespace', 'token']);
+
+    const list = await inPod(`/api/v1/namespaces/${ns}/pods`);
+    expect(JSON.parse(list)).toMatchObject({ kind: 'PodList', items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'client' }) })] });
+    expect(await inPod(`/api/v1/namespaces/${ns}/secrets`)).toContain('403 Forbidden');
+    expect(await inPod('/api/v1/namespaces/default/pods')).toContain('403 Forbidden');
+    expect(await inPod(`/api/v1/namespaces/${ns}/configmaps`, `--post-data '{"metadata":{"name":"x"}}'`)).toContain('403 Forbidden');
+    await c.kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 120_000);
+
+  it('the kubelet API refuses callers without the apiserver certificate; logs and exec through the apiserver work', async () => {
+    const kubeletUrl = 'https://10.213.0.11:10250/pods';
+    const direct = await run('ip', ['netns', 'exec', 'tkube-node-1', 'curl', '-sk', '-o', '/dev/null', '-w', '%{http_code}', kubeletUrl]);
+    expect(direct.stdout).toBe('401');
+    // A valid cluster certificate that is not the apiserver's (node-2's own) is authenticated but not authorized.
+    const node2 = loadKubeconfig(join(c.home, 'nodes', 'node-2', 'kubelet.kubeconfig'));
+    const certFile = join(c.root, 'node-2.crt');
+    const keyFile = join(c.root, 'node-2.key');
+    writeFileSync(certFile, node2.cert!);
+    writeFileSync(keyFile, node2.key!, { mode: 0o600 });
+    const asNode2 = await run('ip', ['netns', 'exec', 'tkube-node-1', 'curl', '-sk', '--cert', certFile, '--key', keyFile, '-o', '/dev/null', '-w', '%{http_code}', kubeletUrl]);
+    expect(asNode2.stdout).toBe('403');
+
+    const pod = (await c.pods()).find((p) => p.spec.nodeName === 'tkube-node-1')!;
+    expect(await c.kubectl(['exec', pod.metadata.name, '--', 'cat', '/tmp/index.html'])).toContain(`hello from ${pod.metadata.name}`);
+    await c.kubectl(['logs', pod.metadata.name]);
+  }, 60_000);
 
   it("marks a node NotReady when its kubelet stops, and replaces its pods on the others", async () => {
     const kubelet = clusterPids(c.home).find((pid) => {
