@@ -5,27 +5,48 @@
  *
  * Independent steps run side by side (etcd → apiserver on one track, images → runtime on
  * the other); the kubelet starts once both tracks are done. Each step prints its time.
+ *
+ * Secure as `tkube init` sets a control plane up (cluster/security.ts): the cluster's
+ * certificates under $TKUBE_HOME/pki (kept across runs), the API on HTTPS only with x509,
+ * bootstrap-token and service-account authentication and Node,RBAC authorization, the
+ * controller-manager and the scheduler with their own certificates, the kubelet as
+ * system:node:<name> with an HTTPS API (local-node-credentials.ts), and
+ * $TKUBE_HOME/kubeconfig for the admin (O=system:masters). A cluster kept from a run
+ * before security simply gets its certificates and a new kubeconfig on the next `up`.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killContainers } from './cleanup/containers.js';
 import { readHomeState } from './cleanup/home-state.js';
 import { CLUSTER_HOME_ENV, findHomeProcesses, findUpProcess, upPidFile } from './cleanup/processes.js';
 import { sweepHome } from './cleanup/sweep.js';
+import { KubeClient } from '../api/client/kube-client.js';
+import { nodes } from '../api/registry.js';
+import { apiserverSecurityArgs, controllerManagerSecurityArgs, ensureClusterPki, pkiPaths, writeComponentKubeconfigs } from './cluster/security.js';
+import { defaultNodeIP } from './cmd-kubelet.js';
 import { startEtcd, type EtcdProcess } from './etcd-process.js';
-import { writeKubeconfig } from './kubeconfig.js';
 import { componentLogger } from './logger.js';
 import { Supervisor } from './supervisor.js';
-import { localNodePaths, prepareImages, removeAllPods, startKubeletComponent, startRuntimeComponent, waitForSocket } from './local-node.js';
+import { ensureLocalNodeCredentials } from './local-node-credentials.js';
+import { localNodeName, localNodePaths, prepareImages, removeAllPods, startKubeletComponent, startRuntimeComponent, waitForSocket } from './local-node.js';
 
 export interface UpFlags {
   home?: string;
   port: number;
   kubeletPort: number;
   reset: boolean;
+}
+
+/**
+ * Static bearer tokens (kube-apiserver's --token-auth-file CSV: token,user,uid,"group1,group2"),
+ * read by the apiserver when the file exists: the simplest way to add a user.
+ */
+export function tokenAuthFile(home: string): string {
+  return join(home, 'tokens.csv');
 }
 
 export function tkubeHome(flag?: string): string {
@@ -62,7 +83,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const log = componentLogger('up');
   const home = tkubeHome(flags.home);
   const logs = join(home, 'logs');
-  const kubeconfig = join(home, 'kubeconfig');
+  const pkiDir = join(home, 'pki');
   const isRoot = process.getuid?.() === 0;
   const step = stepper();
   const signal = shutdownSignal();
@@ -89,7 +110,12 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const marker = { [CLUSTER_HOME_ENV]: home };
   const supervisor = new Supervisor(logs, log, marker);
   const node = localNodePaths(home);
-  const apiserverUrl = `http://127.0.0.1:${flags.port}`;
+  const apiserverUrl = `https://127.0.0.1:${flags.port}`;
+  const tokens = tokenAuthFile(home);
+  // Pods reach the apiserver at the host's own address (a pod's 127.0.0.1 is its own
+  // loopback): the kubelet's kubeconfig names it, and the kubelet hands it to containers
+  // as KUBERNETES_SERVICE_HOST/PORT. So the apiserver listens on every address, like k3s.
+  const podReachable = defaultNodeIP();
   let etcd: EtcdProcess | undefined;
 
   /** The kubelet first (so it restarts nothing), then every pod through the CRI, before the runtime stops. */
@@ -120,27 +146,56 @@ export async function runUp(flags: UpFlags): Promise<void> {
 
   let nodeName: string | undefined;
   try {
+    // Certificates first (they are kept: a warm start only reads and checks them), beside etcd.
+    const certificates = step(`certificates in ${pkiDir}`, async () => {
+      await ensureClusterPki(home, { ipAddresses: podReachable === '127.0.0.1' ? [] : [podReachable] });
+      return writeComponentKubeconfigs(home, apiserverUrl, pkiDir);
+    });
+    const nodeCredentials = isRoot
+      ? certificates.then(() =>
+          ensureLocalNodeCredentials({
+            home,
+            nodeName: localNodeName(),
+            server: `https://${podReachable}:${flags.port}`,
+            ca: pkiPaths(pkiDir).ca,
+            servingSans: { dnsNames: [hostname().toLowerCase(), 'localhost'], ipAddresses: ['127.0.0.1'] },
+          }),
+        )
+      : undefined;
     const controlPlane = (async () => {
-      etcd = await step('starting etcd', () =>
-        startEtcd({ dataDir: join(home, 'etcd'), logFile: join(logs, 'etcd.log'), env: marker, detached: true }),
-      );
-      await step('starting apiserver', async () => {
+      const [kubeconfigs] = await Promise.all([
+        certificates,
+        (async () => {
+          etcd = await step('starting etcd', () =>
+            startEtcd({ dataDir: join(home, 'etcd'), logFile: join(logs, 'etcd.log'), env: marker, detached: true }),
+          );
+        })(),
+      ]);
+      await step('starting apiserver (HTTPS)', async () => {
         supervisor.start({
           name: 'apiserver',
           command: process.execPath,
-          args: [TKUBE_JS, 'apiserver', '--etcd-servers', etcd!.endpoint, '--port', String(flags.port)],
+          args: [
+            TKUBE_JS, 'apiserver',
+            '--etcd-servers', etcd!.endpoint,
+            '--bind-address', '0.0.0.0',
+            '--port', String(flags.port),
+            ...apiserverSecurityArgs(pkiDir),
+            ...(existsSync(tokens) ? ['--token-auth-file', tokens] : []),
+          ],
         });
-        await waitForReady(apiserverUrl, 30_000, join(logs, 'apiserver.log'), () => signalled);
+        const ca = readFileSync(pkiPaths(pkiDir).ca.cert, 'utf8');
+        await waitForReady(apiserverUrl, ca, 30_000, join(logs, 'apiserver.log'), () => signalled);
       });
-      writeKubeconfig(kubeconfig, { server: apiserverUrl });
       await step('starting controller-manager and scheduler', async () => {
         supervisor.start({
           name: 'controller-manager',
           command: process.execPath,
-          args: [TKUBE_JS, 'controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', '0'],
+          args: [TKUBE_JS, 'controller-manager', '--kubeconfig', kubeconfigs.controllerManager, '--metrics-port', '0', ...controllerManagerSecurityArgs(pkiDir)],
         });
-        supervisor.start({ name: 'scheduler', command: process.execPath, args: [TKUBE_JS, 'scheduler', '--kubeconfig', kubeconfig] });
+        supervisor.start({ name: 'scheduler', command: process.execPath, args: [TKUBE_JS, 'scheduler', '--kubeconfig', kubeconfigs.scheduler] });
       });
+      return kubeconfigs;
     })();
     const nodeRuntime = isRoot
       ? (async () => {
@@ -151,12 +206,14 @@ export async function runUp(flags: UpFlags): Promise<void> {
           });
         })()
       : Promise.resolve();
-    const results = await Promise.allSettled([controlPlane, nodeRuntime]);
+    const results = await Promise.allSettled([controlPlane, nodeRuntime, nodeCredentials]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
+    const adminKubeconfig = (await controlPlane).admin;
 
     if (isRoot) {
-      nodeName = await step('starting kubelet', async () => startKubeletComponent(supervisor, node, kubeconfig, flags.kubeletPort));
-      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(apiserverUrl, nodeName!, startedAt, 60_000, logs, () => signalled));
+      const credentials = (await nodeCredentials)!;
+      nodeName = await step('starting kubelet', async () => startKubeletComponent(supervisor, node, credentials, flags.kubeletPort));
+      await step(`waiting for node ${nodeName} to be Ready`, () => waitForNodeReady(adminKubeconfig, nodeName!, startedAt, 60_000, logs, () => signalled));
     } else {
       console.log('  (not root: no node is started; the runtime needs root for namespaces, mounts and iptables)');
     }
@@ -167,8 +224,8 @@ export async function runUp(flags: UpFlags): Promise<void> {
 
   if (!signalled) {
     console.log(`
-tkube is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Logs: ${logs}
-  export KUBECONFIG=${kubeconfig}
+tkube is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s at ${apiserverUrl}. Logs: ${logs}
+  export KUBECONFIG=${join(home, 'kubeconfig')}    # the admin's (system:masters) credentials
   kubectl get nodes        # or: bin/tkctl get nodes
 Press Ctrl-C to stop the cluster (\`tkube down\` cleans up after a crash).`);
   }
@@ -180,14 +237,18 @@ Press Ctrl-C to stop the cluster (\`tkube down\` cleans up after a crash).`);
   process.exit(0);
 }
 
-/** Fails before anything starts when a port is taken (another cluster's apiserver would answer our readiness checks). */
+/**
+ * Fails before anything starts when a port is taken (another cluster's apiserver would
+ * answer our readiness checks). Checked on every address: a listener on any one of them
+ * keeps the apiserver from binding 0.0.0.0.
+ */
 async function assertPortFree(port: number, flag: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is in use: stop what listens there or pass ${flag} <another port>` : `cannot use port ${port}: ${err.message}`)),
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use: stop what listens there or pass ${flag} <another port>` : `cannot use port ${port}: ${err.message}`)),
     );
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve()));
   });
 }
 
@@ -197,35 +258,44 @@ type Condition = { type: string; status: string; lastHeartbeatTime?: string };
  * Ready as posted by this run's kubelet: a Node kept from a previous run still shows
  * its old Ready condition, so the heartbeat must be from after `up` started.
  */
-async function waitForNodeReady(url: string, name: string, since: number, timeoutMs: number, logs: string, interrupted: () => boolean): Promise<void> {
+async function waitForNodeReady(adminKubeconfig: string, name: string, since: number, timeoutMs: number, logs: string, interrupted: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const sinceSecond = Math.floor(since / 1000) * 1000; // heartbeats have one-second precision
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/api/v1/nodes/${encodeURIComponent(name)}`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) {
-        const node = (await res.json()) as { status?: { conditions?: Condition[] } };
+  const client = KubeClient.fromKubeconfig(adminKubeconfig, undefined, { userAgent: 'tkube-up' });
+  try {
+    for (;;) {
+      try {
+        const node = (await client.resource(nodes).get(name, { signal: AbortSignal.timeout(2000) })) as { status?: { conditions?: Condition[] } };
         const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
         if (ready?.status === 'True' && Date.parse(ready.lastHeartbeatTime ?? '') >= sinceSecond) return;
+      } catch {
+        /* not registered yet, or apiserver busy */
       }
-    } catch {
-      /* apiserver busy */
+      if (interrupted()) throw new Error('interrupted (Ctrl-C) while waiting for the node');
+      if (Date.now() > deadline) throw new Error(`node ${name} did not become Ready within ${timeoutMs / 1000} s; see ${logs}/kubelet.log and ${logs}/runtime.log`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (interrupted()) throw new Error('interrupted (Ctrl-C) while waiting for the node');
-    if (Date.now() > deadline) throw new Error(`node ${name} did not become Ready within ${timeoutMs / 1000} s; see ${logs}/kubelet.log and ${logs}/runtime.log`);
-    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    client.close();
   }
 }
 
-async function waitForReady(url: string, timeoutMs: number, logFile: string, interrupted: () => boolean): Promise<void> {
+/** GET <url>/readyz over HTTPS (anonymous may ask), trusting only the cluster CA; true on 200. */
+function readyz(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(`${url}/readyz`, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+async function waitForReady(url: string, ca: string, timeoutMs: number, logFile: string, interrupted: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
-    }
+    if (await readyz(url, ca)) return;
     if (interrupted()) throw new Error('interrupted (Ctrl-C) while waiting for the apiserver');
     if (Date.now() > deadline) throw new Error(`the apiserver did not become ready at ${url} within ${timeoutMs / 1000} s; see ${logFile} (is the port in use?)`);
     await new Promise((r) => setTimeout(r, 50));

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { CriClient, isNotFound } from '../kubelet/cri-client.js';
 import { ImageStore } from '../runtime/images/image-store.js';
+import type { LocalNodeCredentials } from './local-node-credentials.js';
 import type { Supervisor } from './supervisor.js';
 
 const run = promisify(execFile);
@@ -71,15 +72,26 @@ export function startRuntimeComponent(supervisor: Supervisor, paths: LocalNodePa
   });
 }
 
-/** Starts the kubelet (once the runtime's socket is open); returns the node's name. */
-export function startKubeletComponent(supervisor: Supervisor, paths: LocalNodePaths, kubeconfig: string, kubeletPort: number): string {
-  const nodeName = hostname().toLowerCase();
+/** The local node's name: the host name, as the kubelet defaults it. */
+export function localNodeName(): string {
+  return hostname().toLowerCase();
+}
+
+/**
+ * Starts the kubelet (once the runtime's socket is open) as the node `credentials`
+ * name, its API on HTTPS for clients of the cluster CA; returns the node's name.
+ */
+export function startKubeletComponent(supervisor: Supervisor, paths: LocalNodePaths, credentials: LocalNodeCredentials, kubeletPort: number): string {
+  const nodeName = localNodeName();
   supervisor.start({
     name: 'kubelet',
     command: process.execPath,
     args: [
       TKUBE_JS, 'kubelet',
-      '--kubeconfig', kubeconfig,
+      '--kubeconfig', credentials.kubeconfig,
+      '--tls-cert-file', credentials.serving.cert,
+      '--tls-private-key-file', credentials.serving.key,
+      '--client-ca-file', credentials.clientCaFile,
       '--node-name', nodeName,
       '--container-runtime-endpoint', `unix://${paths.socket}`,
       '--root-dir', join(paths.home, 'kubelet'),

@@ -4,11 +4,14 @@
  * again with `kubectl` replaced by tkube's own `tkctl`, and Ctrl-C leaves nothing of
  * tkube's on the host (test/e2e/leftovers.test.ts checks that in full).
  *
- * Do not run it beside leftovers.test.ts (both bring up a single node on the tkube0
- * bridge): `npx vitest run --no-file-parallelism test/e2e`.
+ * With security on (the default), it also checks what README.md's Security section says:
+ * HTTPS only, the admin kubeconfig and the PKI's modes, and adding a user with a client
+ * certificate whose RBAC role holds. (vitest runs test/e2e files one at a time: they share
+ * the tkube0 bridge.)
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +19,28 @@ import { kubectl, REPO, removeUp, startUp, type UpProcess } from './tkube-up.js'
 
 const run = promisify(execFile);
 
-/** The first ```sh block after the tour's heading in README.md. */
-function tourScript(): string {
+/** The first ```sh block after a heading of README.md. */
+function readmeScript(heading: string): string {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const tour = readme.slice(readme.indexOf('## A five-minute tour'));
-  const match = /```sh\n([\s\S]*?)```/.exec(tour);
-  if (!match) throw new Error('README.md has no ```sh block in its tour');
+  const at = readme.indexOf(heading);
+  if (at < 0) throw new Error(`README.md has no "${heading}"`);
+  const match = /```sh\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (!match) throw new Error(`README.md has no \`\`\`sh block under "${heading}"`);
   return match[1]!;
+}
+
+const tourScript = (): string => readmeScript('## A five-minute tour');
+
+/** Status code of an HTTPS GET without credentials, trusting `ca`. */
+function anonymousGet(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ca, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
+    req.on('error', reject);
+  });
 }
 
 async function podNetns(): Promise<string[]> {
@@ -30,8 +48,8 @@ async function podNetns(): Promise<string[]> {
   return stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => /^tkube-[0-9a-f]{16}$/.test(n));
 }
 
-async function runTour(script: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], { env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+async function runTour(script: string, env: NodeJS.ProcessEnv, cwd?: string): Promise<string> {
+  const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], { env, cwd, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
 
@@ -83,6 +101,33 @@ describe('README tour on `tkube up`', () => {
     const env = { ...up!.env, KUBECONFIG: '', PATH: `${join(REPO, 'bin')}:${process.env.PATH ?? ''}` };
     expectTourOutput(await runTour(script, env));
   }, 360_000);
+
+  it('serves only HTTPS, with the admin kubeconfig and the PKI as README.md says', async () => {
+    const pki = join(up!.tkubeHome, 'pki');
+    expect(statSync(up!.kubeconfig).mode & 0o777).toBe(0o600);
+    for (const key of ['ca.key', 'apiserver.key', 'admin.key', 'sa.key']) expect(statSync(join(pki, key)).mode & 0o777).toBe(0o600);
+    const kubeconfig = readFileSync(up!.kubeconfig, 'utf8');
+    expect(kubeconfig).toMatch(/server: https:\/\/127\.0\.0\.1:\d+/);
+    expect(kubeconfig).toContain('certificate-authority-data:');
+    expect(kubeconfig).toContain('client-certificate-data:');
+    const server = /server: (\S+)/.exec(kubeconfig)![1]!;
+    const ca = readFileSync(join(pki, 'ca.crt'), 'utf8');
+    expect(await anonymousGet(`${server}/api/v1/namespaces`, ca)).toBe(401);
+    expect(await anonymousGet(`${server}/version`, ca)).toBe(200);
+    // Plain HTTP gets no API.
+    const plain = await fetch(server.replace('https:', 'http:') + '/api/v1/namespaces').then((r) => r.status, () => 0);
+    expect(plain).not.toBe(200);
+  }, 30_000);
+
+  it('adds a user with a client certificate as README.md shows, and RBAC holds it to its role', async () => {
+    const out = await runTour(readmeScript('## Security'), { ...up!.env }, up!.home);
+    expect(out.split('\n').filter(Boolean)).toEqual(['yes', expect.stringMatching(/^User "jane" set\.$/), expect.stringMatching(/^Context "jane" (created|modified)\.$/), 'rolebinding.rbac.authorization.k8s.io/jane-view created', 'yes', 'no']);
+    const denied = await kubectl(up!.env, ['--context', 'jane', 'create', 'deployment', 'denied', '--image=busybox:1.36']).then(
+      () => 'created',
+      (err: Error) => err.message,
+    );
+    expect(denied).toContain('deployments.apps is forbidden: User "jane" cannot create resource "deployments" in API group "apps" in the namespace "default"');
+  }, 60_000);
 
   it('stops on Ctrl-C and leaves no pod sandbox behind', async () => {
     up!.child.kill('SIGINT');
