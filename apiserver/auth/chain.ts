@@ -1,7 +1,7 @@
 /**
  * The security steps a request passes before its handler, in kube-apiserver's order:
  * authentication (who: 401 when a credential is refused, or when nobody is named outside
- * the public paths), then authorization (may they: 403 with Kubernetes' message).
+ * the public paths and nothing is granted to system:anonymous), then authorization (may they: 403 with Kubernetes' message).
  * The user is attached to the request for the handlers and admission.
  */
 import type { IncomingMessage } from 'node:http';
@@ -17,6 +17,7 @@ import {
 } from './authn/index.js';
 import { forbiddenError, requestAttributes, type PolicySource } from './authz/index.js';
 import { createServiceAccountAuthenticator, type ServiceAccountKeys } from './serviceaccount/index.js';
+import { impersonationOf } from './impersonation.js';
 import { setRequestUser } from './request-user.js';
 import { ANONYMOUS_USER, type Authenticator, type Authorizer, type RequestAttributes, type UserInfo } from './types.js';
 
@@ -40,20 +41,37 @@ export function createRequestChain(opts: RequestChainOptions): RequestChain {
       const url = req.url ?? '/';
       const path = new URL(url, 'http://localhost').pathname;
       const authenticated = await opts.authenticator.authenticate(req);
-      if (!authenticated && !isPublicInfoPath(path)) throw unauthorized();
       const user = authenticated ?? ANONYMOUS_USER;
       setRequestUser(req, user);
       // Health and version are everybody's (kube-apiserver's system:public-info-viewer).
       if (isPublicInfoPath(path)) return user;
 
       const attrs = attributesOf(req.method ?? 'GET', url, user);
-      await authorizeOrThrow(opts.authorizer, attrs, opts.log);
-      if (attrs.verb === 'get' && attrs.resource === 'pods' && STREAMING_SUBRESOURCES.has(attrs.subresource)) {
-        await authorizeOrThrow(opts.authorizer, { ...attrs, verb: 'create' }, opts.log);
+      if (!authenticated) {
+        // Anonymous is system:anonymous and the authorizers decide, as in Kubernetes; but a
+        // request nothing grants to anonymous is 401 (not 403): no credentials, no entry.
+        // The one grant tkube makes is kube-public/cluster-info, read by joining nodes.
+        if ((await opts.authorizer.authorize(attrs)).decision !== 'Allow') throw unauthorized();
+        return user;
       }
-      return user;
+      const impersonation = impersonationOf(req);
+      if (impersonation) {
+        // The requester must be allowed to impersonate; then the request is authorized as the impersonated user.
+        for (const check of impersonation.checks) await authorizeOrThrow(opts.authorizer, { ...check, user, path }, opts.log);
+        setRequestUser(req, impersonation.user);
+        return authorizeAs(opts, attributesOf(req.method ?? 'GET', url, impersonation.user));
+      }
+      return authorizeAs(opts, attrs);
     },
   };
+}
+
+async function authorizeAs(opts: RequestChainOptions, attrs: RequestAttributes): Promise<UserInfo> {
+  await authorizeOrThrow(opts.authorizer, attrs, opts.log);
+  if (attrs.verb === 'get' && attrs.resource === 'pods' && STREAMING_SUBRESOURCES.has(attrs.subresource)) {
+    await authorizeOrThrow(opts.authorizer, { ...attrs, verb: 'create' }, opts.log);
+  }
+  return attrs.user;
 }
 
 export function attributesOf(method: string, url: string, user: UserInfo): RequestAttributes {
