@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { ApiError, timeout } from '../api/meta/errors.js';
 import type { KubeObject } from '../api/meta/object-meta.js';
 import { registry as metricsRegistry } from '../api/metrics.js';
-import { findResource, resources } from '../api/registry.js';
+import { findResource, pods as podsDef, resources } from '../api/registry.js';
 import type { ResourceDef } from '../api/resource.js';
 import { discoveryResponse, type ServedDocument } from './discovery.js';
 import { handleResource, verbOf } from './http/resource-handler.js';
@@ -27,7 +27,8 @@ import { versionResponse } from './version.js';
 import { createAuthenticator, createRequestChain, type RequestChain } from './auth/chain.js';
 import { createAuthorizer, ensureBootstrapPolicy, nodeRestriction, type AuthorizationMode } from './auth/authz/index.js';
 import type { Authorizer } from './auth/types.js';
-import { loadServiceAccountKeys, type ServiceAccountKeys } from './auth/serviceaccount/index.js';
+import { loadServiceAccountKeys, serviceAccountLookup, type ServiceAccountKeys } from './auth/serviceaccount/index.js';
+import { serviceAccountAdmission } from './registry/admission.js';
 import { loadKubeletClient } from './http/kubelet-client.js';
 
 export interface ApiServerOptions {
@@ -112,6 +113,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   if (opts.authorizationModes?.includes('Node')) {
     const admission = [nodeRestriction({ storeFor })];
     for (const store of stores.values()) store.setAdmission(admission);
+  }
+  // The ServiceAccount admission plugin, only when the apiserver can sign the tokens it
+  // mounts: without keys, pods in a namespace that has no `default` account yet are kept.
+  if (serviceAccountKeys) {
+    storeFor(podsDef).setMutatingAdmission([serviceAccountAdmission(serviceAccountLookup({ storeFor }), { mountServiceAccountToken: true })]);
   }
   const hc = {
     etcd,

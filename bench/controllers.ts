@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeClient } from '../api/client/kube-client.js';
 import { SharedInformer } from '../api/informer/informer.js';
-import { deployments as deploymentsDef, namespaces, pods as podsDef, replicaSets as rsDef } from '../api/registry.js';
+import { deployments as deploymentsDef, namespaces, pods as podsDef, replicaSets as rsDef, serviceAccounts } from '../api/registry.js';
 import type { Pod } from '../api/types/pod.js';
 import type { Deployment } from '../api/types/workloads.js';
 import { startEtcd } from '../cli/etcd-process.js';
@@ -150,8 +150,10 @@ async function measure(replicas: number, keepLogs: boolean): Promise<Measured> {
   const etcd = await startEtcd({ dataDir: etcdDir, extraArgs: ['--quota-backend-bytes=4294967296'] });
   try {
     const api = await group.startApiserver(etcd.endpoint);
-    client = new KubeClient({ server: api.url });
+    client = KubeClient.fromKubeconfig(api.kubeconfig);
     for (const name of [NS, RAW_NS]) await client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as never);
+    // Pods need their namespace's default ServiceAccount (the controller-manager starts later).
+    for (const name of [NS, RAW_NS]) await client.resource(serviceAccounts, name).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
     stopNode = await keepFakeNodeAlive(client, NODE);
     kubelet = new FakeKubelet({ client, nodeName: NODE, terminateDelayMs: 0 });
     await kubelet.start();
@@ -161,7 +163,7 @@ async function measure(replicas: number, keepLogs: boolean): Promise<Measured> {
     const rawBefore = await rawCreateRate(client, replicas);
 
     // 2. The controller-manager, and a Deployment of `replicas`.
-    const cm = await group.startControllerManager(api.kubeconfig);
+    const cm = await group.startControllerManager(api);
     for (let i = 0; !(await cm.isLeader()); i++) {
       if (i > 300) throw new Error(`the controller-manager did not become leader; log:\n${cm.process.logTail()}`);
       await sleep(100);

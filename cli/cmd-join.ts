@@ -6,7 +6,7 @@ import { portArg } from './cmd-init.js';
 export function joinCommand(action: (flags: JoinFlags) => Promise<void> = runJoin): Command {
   return new Command('join')
     .description('make this machine a node of the cluster whose apiserver is <server> (runtime, kubelet, network agent)')
-    .argument('<server>', 'the apiserver URL printed by `tkube init`, e.g. http://192.168.56.10:6443')
+    .argument('<server>', 'the apiserver URL printed by `tkube init`, e.g. https://192.168.56.10:6443')
     .requiredOption('--token <token>', 'the bootstrap token printed by `tkube init`')
     .option('--node-name <name>', 'name of the Node (default: the hostname)')
     .option('--node-ip <ip>', "this node's address (default: the source address of the route to the server)")

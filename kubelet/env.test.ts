@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types/pod.js';
-import { buildEnv, EnvConfigError, expandVars, resourceFieldValue, type ObjectSource } from './env.js';
+import { apiserverServiceEnv, buildEnv, endpointOfUrl, EnvConfigError, expandVars, resourceFieldValue, type ObjectSource } from './env.js';
 
 const src: ObjectSource = {
   configMap: async (_ns, name) => (name === 'cm' ? { A: '1', B: '2' } : undefined),
@@ -53,5 +53,20 @@ describe('env', () => {
   it('rounds resource fields up by the divisor', () => {
     expect(resourceFieldValue(pod.spec.containers[0]!, 'requests.cpu', '1m', node)).toBe('250');
     expect(resourceFieldValue(pod.spec.containers[0]!, 'requests.cpu', undefined, node)).toBe('1');
+  });
+
+  it("gives every container the apiserver's service variables first; the pod's own override them and may refer to them", async () => {
+    const withService: ObjectSource = { ...src, serviceEnv: () => apiserverServiceEnv(endpointOfUrl('https://10.213.0.1:6443')) };
+    const c = { ...pod.spec.containers[0]!, env: [{ name: 'API', value: 'https://$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)' }, { name: 'KUBERNETES_SERVICE_PORT_HTTPS', value: '1' }] };
+    const env = Object.fromEntries((await buildEnv(pod, c, withService, {}, node)).map((e) => [e.key, e.value]));
+    expect(env).toMatchObject({
+      KUBERNETES_SERVICE_HOST: '10.213.0.1',
+      KUBERNETES_SERVICE_PORT: '6443',
+      KUBERNETES_PORT: 'tcp://10.213.0.1:6443',
+      KUBERNETES_PORT_6443_TCP_ADDR: '10.213.0.1',
+      API: 'https://10.213.0.1:6443',
+      KUBERNETES_SERVICE_PORT_HTTPS: '1',
+    });
+    expect(endpointOfUrl('https://[fd00::1]')).toEqual({ host: 'fd00::1', port: 443 });
   });
 });

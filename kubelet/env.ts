@@ -1,6 +1,7 @@
 /**
- * A container's environment as the kubelet computes it: envFrom first, then env in
- * order (value with $(VAR) expansion, fieldRef, resourceFieldRef, configMapKeyRef,
+ * A container's environment as the kubelet computes it: the services' variables first
+ * (KUBERNETES_SERVICE_HOST/PORT…, which the pod's own variables may override and refer
+ * to), then envFrom, then env in order (value with $(VAR) expansion, fieldRef, resourceFieldRef, configMapKeyRef,
  * secretKeyRef). A missing non-optional ConfigMap/Secret/key is an error
  * (CreateContainerConfigError).
  */
@@ -12,6 +13,39 @@ import { parseQuantity } from '../api/types/quantity.js';
 export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** The variables of the services a pod in this namespace sees (Kubernetes' service links); absent: none. */
+  serviceEnv?(namespace: string): Record<string, string>;
+}
+
+export interface ServiceEndpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * The variables Kubernetes gives every container for the `kubernetes` service (the
+ * apiserver), whatever enableServiceLinks says: how in-cluster clients find the API.
+ */
+export function apiserverServiceEnv(ep: ServiceEndpoint): Record<string, string> {
+  const port = String(ep.port);
+  const url = `tcp://${ep.host}:${port}`;
+  return {
+    KUBERNETES_SERVICE_HOST: ep.host,
+    KUBERNETES_SERVICE_PORT: port,
+    KUBERNETES_SERVICE_PORT_HTTPS: port,
+    KUBERNETES_PORT: url,
+    [`KUBERNETES_PORT_${port}_TCP`]: url,
+    [`KUBERNETES_PORT_${port}_TCP_PROTO`]: 'tcp',
+    [`KUBERNETES_PORT_${port}_TCP_PORT`]: port,
+    [`KUBERNETES_PORT_${port}_TCP_ADDR`]: ep.host,
+  };
+}
+
+/** host and port of an https (or http) server URL; the scheme's port when none is written. */
+export function endpointOfUrl(server: string): ServiceEndpoint {
+  const u = new URL(server);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { host, port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80 };
 }
 
 export class EnvConfigError extends Error {}
@@ -86,6 +120,7 @@ export async function buildEnv(
     if (!(k in vars)) order.push(k);
     vars[k] = v;
   };
+  for (const [k, v] of Object.entries(src.serviceEnv?.(ns) ?? {})) set(k, v);
   for (const from of c.envFrom ?? []) {
     const ref = from.configMapRef ?? from.secretRef;
     if (!ref) continue;

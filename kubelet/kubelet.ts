@@ -13,7 +13,7 @@ import { isApiError } from '../api/meta/errors.js';
 import { configMaps, pods as podsDef, secrets } from '../api/registry.js';
 import type { Pod } from '../api/types/pod.js';
 import { CriClient } from './cri-client.js';
-import type { ObjectSource } from './env.js';
+import { apiserverServiceEnv, endpointOfUrl, type ObjectSource, type ServiceEndpoint } from './env.js';
 import { POD_UID } from './labels.js';
 import { NodeAgent } from './node-agent.js';
 import { readMachine, type NodeIdentity } from './node-info.js';
@@ -23,6 +23,7 @@ import { ProbeManager } from './probes.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
 import { webhookAuthorizer, type KubeletAuthorizer } from './api-auth.js';
 import type { ServingCertificate } from './serving-certificate.js';
+import { ServiceAccountTokenManager } from './service-account-token.js';
 import { VolumeManager } from './volumes.js';
 import { CrashBackoff } from './crash-backoff.js';
 
@@ -52,6 +53,11 @@ export interface KubeletOptions {
   statusIntervalMs?: number;
   crashBackoffInitialMs?: number;
   logger?: Logger;
+  /**
+   * Where containers reach the apiserver (KUBERNETES_SERVICE_HOST/PORT; tkube has no
+   * Service proxy, so it is the apiserver's own address). Default: the client's server URL.
+   */
+  apiserverEndpoint?: ServiceEndpoint;
   /** Serve the API over HTTPS with client-certificate authentication; absent = plain HTTP, no checks. */
   serverTls?: {
     certificate: ServingCertificate;
@@ -69,7 +75,8 @@ export interface Kubelet {
   stop(): Promise<void>;
 }
 
-function objectSource(client: KubeClient): ObjectSource {
+function objectSource(client: KubeClient, apiserver: ServiceEndpoint): ObjectSource {
+  const serviceEnv = apiserverServiceEnv(apiserver);
   const get = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
@@ -88,6 +95,7 @@ function objectSource(client: KubeClient): ObjectSource {
       if (!s) return undefined;
       return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
     },
+    serviceEnv: () => serviceEnv,
   };
 }
 
@@ -100,7 +108,7 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
   const machine = readMachine(o.rootDir);
   const allocatable = { cpuCores: machine.cpus, memoryBytes: machine.memoryBytes };
   const recorder = new EventRecorder({ client, component: 'kubelet', host: o.nodeName, logger: log });
-  const objects = objectSource(client);
+  const objects = objectSource(client, o.apiserverEndpoint ?? endpointOfUrl(client.transport.server.href));
   const informer = new SharedInformer<Pod>(client.resource(podsDef), { fieldSelector: `spec.nodeName=${o.nodeName}`, logger: log });
   const byUid = new Map<string, Pod>();
   const podByUid = (uid: string): Pod | undefined => byUid.get(uid);
@@ -108,6 +116,7 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     rootDir: o.rootDir,
     objects,
     allocatable,
+    tokens: new ServiceAccountTokenManager({ client, logger: log }),
     fields: (pod) => ({ podIP: pod.status?.podIP, podIPs: pod.status?.podIPs?.map((p) => p.ip), hostIP: o.nodeIP, nodeName: o.nodeName }),
   });
   let workers: PodWorkers | undefined;

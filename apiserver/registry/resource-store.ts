@@ -21,7 +21,7 @@ import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { encodeForStorage, type EtcdStore } from '../storage/etcd-store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
-import { admitCreate } from './admission.js';
+import { admitCreate, type MutatingAdmission } from './admission.js';
 import type { AdmissionRequest, UserInfo, ValidatingAdmission } from '../auth/types.js';
 import { clone, generateName, jsonEqual, newUid, nowTimestamp, storageKey } from './object-meta.js';
 import {
@@ -88,6 +88,23 @@ export class ResourceStore {
     this.admission = plugins;
   }
 
+  /** Mutating admission plugins run on create, before validation (the ServiceAccount plugin, ...). */
+  private mutating: MutatingAdmission[] = [];
+
+  setMutatingAdmission(plugins: MutatingAdmission[]): void {
+    this.mutating = plugins;
+  }
+
+  /** Runs the mutating plugins on a create; unlike validation they see every write, as in Kubernetes. */
+  private async mutateOnCreate(namespace: string | undefined, name: string, obj: KubeObject, ctx: WriteContext): Promise<void> {
+    if (this.mutating.length === 0) return;
+    const user = ctx.user ?? { name: 'system:apiserver', groups: ['system:masters'] };
+    const req: AdmissionRequest = { operation: 'CREATE', def: this.def, subresource: '', namespace: namespace ?? '', name, object: obj, user, dryRun: ctx.dryRun };
+    for (const plugin of this.mutating) await plugin.admit(req);
+    // What the plugins added must be valid too.
+    validateObject(this.def, obj);
+  }
+
   /** Runs the validating admission plugins; the apiserver's own writes (no user) skip them. */
   private async admit(
     operation: AdmissionRequest['operation'],
@@ -139,6 +156,7 @@ export class ResourceStore {
     prepareForCreate(this.def, obj);
     validateObject(this.def, obj);
     if (this.def.namespaced) await this.requireLiveNamespace(namespace!, name);
+    await this.mutateOnCreate(namespace, name, obj, ctx);
     await this.admit('CREATE', '', namespace, name, obj, undefined, ctx);
     const value = this.encodeChecked(obj);
     if (ctx.dryRun) return obj;

@@ -4,6 +4,7 @@
  * transaction that compares revisions, so concurrent writers get 409 Conflict
  * instead of overwriting each other.
  */
+import { noop } from 'cockatiel';
 import { Etcd3, type IKeyValue } from 'etcd3';
 import type { Logger } from 'pino';
 import { ApiError, expired, serviceUnavailable, timeout } from '../../api/meta/errors.js';
@@ -53,6 +54,12 @@ export class EtcdStore {
       dialTimeout: 2000,
       grpcOptions,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
+      // No per-host circuit breaker (etcd3's default opens after 3 consecutive failures,
+      // deadline overruns included, and then fails every read and lease grant for 5 s):
+      // on a loaded machine a few slow reads became whole seconds of failed requests for
+      // every client, which is how 3,000 hollow pods stalled. Calls keep their deadline
+      // and etcd3's retries; a down etcd still fails each call within its deadline.
+      faultHandling: { host: () => noop },
     });
     // Write transactions are the hot path: they skip etcd3's per-call policies (reads, watch and lease stay on etcd3).
     this.kv = supportsEndpoints(opts.endpoints) ? new EtcdKvClient(opts.endpoints, this.callTimeoutMs, grpcOptions) : undefined;

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { ComponentSpec } from '../supervisor.js';
+import { apiserverSecurityArgs, controllerManagerSecurityArgs, kubeletSecurityArgs, type KubeletSecurityOptions } from './security.js';
 
 export interface PlannedComponent extends ComponentSpec {
   /** One line for the unit's Description=. */
@@ -35,8 +36,11 @@ export interface ControlPlanePlanOptions extends TkubeExecutable {
   port: number;
   /** Also serve the API on this unix socket (how `tkube up --nodes` reaches an API inside a netns). */
   unixSocket?: string;
-  /** Kubeconfig of the controller-manager and the scheduler. */
-  kubeconfig: string;
+  /** The cluster's PKI (security.ts ensureClusterPki): the apiserver serves HTTPS with Node,RBAC; the controller-manager signs CSRs. */
+  pkiDir: string;
+  /** Kubeconfigs with the controller-manager's and the scheduler's own client certificates. */
+  controllerManagerKubeconfig: string;
+  schedulerKubeconfig: string;
   podNetworkCidr: string;
   /** Passed to the controller-manager's --node-monitor-grace-period (a Go duration, e.g. 40s). */
   nodeMonitorGracePeriod?: string;
@@ -74,6 +78,7 @@ export function controlPlanePlan(o: ControlPlanePlanOptions): PlannedComponent[]
         '--bind-address', o.bindAddress,
         '--port', String(o.port),
         ...(o.unixSocket ? ['--unix-socket', o.unixSocket] : []),
+        ...apiserverSecurityArgs(o.pkiDir),
       ),
     },
     {
@@ -82,9 +87,10 @@ export function controlPlanePlan(o: ControlPlanePlanOptions): PlannedComponent[]
       after: ['apiserver'],
       ...tkube(
         'controller-manager',
-        '--kubeconfig', o.kubeconfig,
+        '--kubeconfig', o.controllerManagerKubeconfig,
         '--metrics-port', '0',
         '--cluster-cidr', o.podNetworkCidr,
+        ...controllerManagerSecurityArgs(o.pkiDir),
         ...(o.nodeMonitorGracePeriod ? ['--node-monitor-grace-period', o.nodeMonitorGracePeriod] : []),
       ),
     },
@@ -92,7 +98,7 @@ export function controlPlanePlan(o: ControlPlanePlanOptions): PlannedComponent[]
       name: 'scheduler',
       description: 'the scheduler (tkube scheduler)',
       after: ['apiserver'],
-      ...tkube('scheduler', '--kubeconfig', o.kubeconfig),
+      ...tkube('scheduler', '--kubeconfig', o.schedulerKubeconfig),
     },
   ];
 }
@@ -101,7 +107,10 @@ export type NetworkMode = 'host-gw' | 'vxlan';
 
 export interface NodePlanOptions extends TkubeExecutable {
   home: string;
+  /** The node's kubeconfig: written by the kubelet's TLS bootstrap, then used by the kubelet and the network agent. */
   kubeconfig: string;
+  /** The kubelet's bootstrap kubeconfig and the cluster CA (security.ts kubeletSecurityArgs). */
+  kubeletSecurity: KubeletSecurityOptions;
   nodeName: string;
   /** The node's own address: its InternalIP, and where the kubelet API listens (the apiserver proxies logs and exec there). */
   nodeIp: string;
@@ -164,6 +173,7 @@ export function nodePlan(o: NodePlanOptions): PlannedComponent[] {
         '--node-ip', o.nodeIp,
         '--address', o.nodeIp,
         '--port', String(o.kubeletPort),
+        ...kubeletSecurityArgs(o.kubeletSecurity),
       ),
     },
   ];

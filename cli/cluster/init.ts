@@ -4,18 +4,20 @@
  * then a bootstrap token and the signed cluster-info that `tkube join` checks it against.
  * Prints the join command.
  *
- * The API is plain HTTP until TLS lands (issue 8); the cluster-info kubeconfig then
- * carries the CA, and the join side exchanges the token for a node certificate.
+ * Secured as kubeadm does (security.ts): a cluster CA and certificates under <home>/pki,
+ * the API over HTTPS with x509, bootstrap-token and service-account authentication and
+ * Node,RBAC authorization; the controller-manager and the scheduler with their own client
+ * certificates; the admin kubeconfig (O=system:masters) at <home>/kubeconfig; and
+ * cluster-info, readable by anonymous joiners, carrying the CA.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeClient } from '../../api/client/kube-client.js';
 import { onShutdownSignal } from '../cmd-apiserver.js';
 import { defaultNodeIP } from '../cmd-kubelet.js';
 import { tkubeHome } from '../cmd-up.js';
-import { writeKubeconfig } from '../kubeconfig.js';
 import { componentLogger } from '../logger.js';
 import { Supervisor } from '../supervisor.js';
 import { formatToken, generateToken, parseToken } from './bootstrap-token.js';
@@ -23,6 +25,7 @@ import { controlPlanePlan } from './component-plan.js';
 import { thisTkube } from './tkube-executable.js';
 import { step, waitForHealthy } from './progress.js';
 import { publishBootstrap } from './publish-bootstrap.js';
+import { componentKubeconfigPaths, ensureClusterInfoReadable, ensureClusterPki, pkiPaths, writeComponentKubeconfigs } from './security.js';
 import { SYSTEMD_UNIT_DIR, installUnits, noSystemdMessage, renderUnit, systemdIsRunning, unitName } from './systemd-units.js';
 
 const run = promisify(execFile);
@@ -57,8 +60,9 @@ export async function runInit(flags: InitFlags): Promise<void> {
   const home = tkubeHome(flags.home);
   const logs = join(home, 'logs');
   const advertise = flags.advertiseAddress ?? defaultNodeIP();
-  const server = `http://${advertise}:${flags.port}`;
-  const kubeconfig = join(home, 'kubeconfig');
+  const server = `https://${advertise}:${flags.port}`;
+  const pkiDir = join(home, 'pki');
+  const kubeconfigs = componentKubeconfigPaths(home);
   const plan = controlPlanePlan({
     ...thisTkube(),
     home,
@@ -68,7 +72,9 @@ export async function runInit(flags: InitFlags): Promise<void> {
     bindAddress: '0.0.0.0',
     port: flags.port,
     unixSocket: flags.unixSocket,
-    kubeconfig,
+    pkiDir,
+    controllerManagerKubeconfig: kubeconfigs.controllerManager,
+    schedulerKubeconfig: kubeconfigs.scheduler,
     podNetworkCidr: flags.podNetworkCidr,
     nodeMonitorGracePeriod: flags.nodeMonitorGracePeriod,
   });
@@ -78,7 +84,11 @@ export async function runInit(flags: InitFlags): Promise<void> {
   }
   if (!flags.foreground && !systemdIsRunning()) throw new Error(noSystemdMessage('init'));
   mkdirSync(logs, { recursive: true });
-  writeKubeconfig(kubeconfig, { server });
+  await step('creating the cluster certificates and kubeconfigs', async () => {
+    await ensureClusterPki(home, { ipAddresses: [advertise] });
+    writeComponentKubeconfigs(home, server, pkiDir);
+  });
+  const caCert = readFileSync(pkiPaths(pkiDir).ca.cert, 'utf8');
   const byName = (name: string) => plan.find((c) => c.name === name)!;
   console.log(`tkube init: control plane at ${server}, state in ${home}`);
 
@@ -93,7 +103,7 @@ export async function runInit(flags: InitFlags): Promise<void> {
       });
       await step('starting apiserver', async () => {
         sv.start(byName('apiserver'));
-        await waitForHealthy(`${server}/readyz`, 30_000, `the apiserver did not become ready at ${server}; see ${logs}/apiserver.log (is ${advertise} an address of this machine? port in use?)`);
+        await waitForHealthy(`${server}/readyz`, 30_000, `the apiserver did not become ready at ${server}; see ${logs}/apiserver.log (is ${advertise} an address of this machine? port in use?)`, caCert);
       });
       await step('starting controller-manager and scheduler', async () => {
         sv.start(byName('controller-manager'));
@@ -104,12 +114,13 @@ export async function runInit(flags: InitFlags): Promise<void> {
         const units = await installUnits(plan);
         console.log(`\n    ${units.join(' ')}`);
       });
-      await step('waiting for the apiserver', () => waitForHealthy(`${server}/readyz`, 60_000, `the apiserver did not become ready at ${server}; see journalctl -u tkube-apiserver`));
+      await step('waiting for the apiserver', () => waitForHealthy(`${server}/readyz`, 60_000, `the apiserver did not become ready at ${server}; see journalctl -u tkube-apiserver`, caCert));
     }
     await step('publishing the bootstrap token and cluster-info', async () => {
-      const client = new KubeClient({ server });
+      const client = KubeClient.fromKubeconfig(kubeconfigs.admin);
       try {
-        await publishBootstrap(client, { server }, token);
+        await ensureClusterInfoReadable(client);
+        await publishBootstrap(client, { server, caData: Buffer.from(caCert).toString('base64') }, token);
       } finally {
         client.close();
       }
@@ -121,7 +132,7 @@ export async function runInit(flags: InitFlags): Promise<void> {
 
   console.log(`
 The control plane is up. As an admin on this machine:
-  export KUBECONFIG=${kubeconfig}
+  export KUBECONFIG=${kubeconfigs.admin}
   kubectl get nodes
 On each worker, as root:
   tkube join ${server} --token ${formatToken(token)}

@@ -1,9 +1,10 @@
 /**
  * `tkube join <server> --token <t>`: makes this machine a node of the cluster. Discovers
  * the cluster through kube-public/cluster-info and trusts it only if its signature
- * verifies with the token, writes the node's kubeconfig, imports tkube's images, and
- * starts the runtime, the kubelet (on this machine's own address, where the apiserver
- * reaches its API) and the network agent — as systemd units, or (--foreground) supervised
+ * verifies with the token, trusts the CA it carries, writes the kubelet's bootstrap
+ * kubeconfig (node-credentials.ts: the kubelet trades the token for its node certificate
+ * through a CSR), imports tkube's images, and starts the runtime, the kubelet (HTTPS on
+ * this machine's own address, where the apiserver reaches its API) and the network agent — as systemd units, or (--foreground) supervised
  * here until Ctrl-C, which stops the kubelet, removes the pods and stops the rest.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -13,6 +14,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
+import { KubeClient } from '../../api/client/kube-client.js';
+import { nodes } from '../../api/registry.js';
+import { ANNOTATION_BACKEND_TYPE } from '../../cni-plugins/agent/node-view.js';
 import { detectCgroupVersion, removeCgroup } from '../../runtime/cgroups/cgroups.js';
 import { onShutdownSignal } from '../cmd-apiserver.js';
 import { tkubeHome } from '../cmd-up.js';
@@ -24,14 +28,11 @@ import { fetchClusterInfo, verifyClusterInfo, type ClusterEndpoint } from './clu
 import { nodePlan, nodeStatePaths, type NetworkMode, type TkubeExecutable } from './component-plan.js';
 import { thisTkube } from './tkube-executable.js';
 import { addressTowards } from './node-address.js';
-import { obtainNodeCredentials, writeNodeKubeconfig } from './node-credentials.js';
-import { step, waitForNodesReady } from './progress.js';
+import { kubeletSecurityOf, nodeCredentialPaths, nodeKubeconfigReady, writeNodeBootstrapCredentials } from './node-credentials.js';
+import { pollUntil, step, waitForNodesReady } from './progress.js';
 import { SYSTEMD_UNIT_DIR, installUnits, noSystemdMessage, renderUnit, systemdIsRunning, unitName } from './systemd-units.js';
 
 const run = promisify(execFile);
-
-/** The node's kubeconfig under its home (apart from init's admin kubeconfig, so one machine can be both). */
-export const NODE_KUBECONFIG = 'kubelet.kubeconfig';
 
 export interface JoinFlags {
   server: string;
@@ -91,14 +92,12 @@ export async function runJoin(flags: JoinFlags): Promise<void> {
   const logs = join(home, 'logs');
   mkdirSync(logs, { recursive: true });
   const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
-  const kubeconfig = join(home, NODE_KUBECONFIG);
+  const kubeconfig = nodeCredentialPaths(home).kubeconfig;
   console.log(`tkube join: joining ${server.origin} as node ${nodeName}, state in ${home}`);
 
   const endpoint = await step('discovering the cluster (cluster-info, signed with the token)', () => discoverCluster(server.origin, token, 120_000));
   const nodeIp = flags.nodeIp ?? (await addressTowards(endpoint.server));
-  await step('writing the node kubeconfig', async () => {
-    writeNodeKubeconfig(kubeconfig, endpoint, nodeName, await obtainNodeCredentials(endpoint, token, nodeName));
-  });
+  await step('writing the cluster CA and the bootstrap kubeconfig', async () => writeNodeBootstrapCredentials(home, endpoint, token));
   await step('preparing images (pause, busybox)', () => prepareImages(localNodePaths(home), log));
 
   const exe = thisTkube();
@@ -106,6 +105,7 @@ export async function runJoin(flags: JoinFlags): Promise<void> {
     ...exe,
     home,
     kubeconfig,
+    kubeletSecurity: kubeletSecurityOf(home),
     nodeName,
     nodeIp,
     kubeletPort: flags.kubeletPort,
@@ -135,12 +135,31 @@ export async function runJoin(flags: JoinFlags): Promise<void> {
       supervisor.start(plan.find((c) => c.name === 'runtime')!);
       await waitForSocket(paths.socket, 30_000);
     });
-    await step(`starting kubelet${plan.some((c) => c.name === 'network-agent') ? ' and network agent' : ''}`, async () => {
-      for (const c of plan.filter((c) => c.name !== 'runtime')) supervisor.start(c);
+    await step('starting kubelet (TLS bootstrap: the node certificate through a CSR)', async () => {
+      supervisor.start(plan.find((c) => c.name === 'kubelet')!);
+      await pollUntil(async () => nodeKubeconfigReady(home), 60_000, `the kubelet got no node certificate; see ${logs}/kubelet.log (is the controller-manager running?)`, 100);
     });
-    await step(`waiting for node ${nodeName} to be Ready`, () =>
-      waitForNodesReady(endpoint.server, [nodeName], 90_000, `node ${nodeName} did not become Ready; see ${logs}/kubelet.log and ${logs}/runtime.log`),
-    );
+    const agent = plan.find((c) => c.name === 'network-agent');
+    if (agent) await step('starting network agent', async () => supervisor.start(agent));
+    const client = KubeClient.fromKubeconfig(kubeconfig, undefined, { maxRetries: 0 });
+    try {
+      await step(`waiting for node ${nodeName} to be Ready`, () =>
+        waitForNodesReady(client, [nodeName], 90_000, `node ${nodeName} did not become Ready; see ${logs}/kubelet.log and ${logs}/runtime.log`),
+      );
+      // The agent publishes its backend on the Node once its device and routes are set up: only then do pods here reach other nodes.
+      if (agent) {
+        await step('waiting for the network agent', () =>
+          pollUntil(
+            async () => (await client.resource(nodes).get(nodeName)).metadata.annotations?.[ANNOTATION_BACKEND_TYPE] === flags.networkMode,
+            60_000,
+            `the network agent did not set up ${flags.networkMode}; see ${logs}/network-agent.log`,
+            200,
+          ),
+        );
+      }
+    } finally {
+      client.close();
+    }
   } catch (err) {
     await stopNode();
     throw err;
@@ -160,7 +179,8 @@ async function printNodeUnits(flags: JoinFlags, server: URL): Promise<void> {
   const plan = nodePlan({
     ...exe,
     home,
-    kubeconfig: join(home, NODE_KUBECONFIG),
+    kubeconfig: nodeCredentialPaths(home).kubeconfig,
+    kubeletSecurity: kubeletSecurityOf(home),
     nodeName: (flags.nodeName ?? hostname()).toLowerCase(),
     nodeIp: flags.nodeIp ?? (await addressTowards(server.origin)),
     kubeletPort: flags.kubeletPort,

@@ -3,12 +3,14 @@
  * plane runs in tkube-cp through `tkube init --foreground`, each node in tkube-node-<i>
  * through `tkube join … --foreground` — the very path a VM takes — over its own address
  * on the underlay bridge. The host gets no private address: kubectl reaches the API at
- * 127.0.0.1:<port>, which this process forwards to the apiserver's unix socket.
+ * https://127.0.0.1:<port>, which this process forwards to the apiserver's unix socket
+ * (TLS end to end); $TKUBE_HOME/kubeconfig is the admin's, with the cluster CA.
  * Ctrl-C: every join stops its node (pods removed through the CRI), then the control
  * plane stops, then the namespaces go. host-objects.ts lists what is created.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { KubeClient } from '../../api/client/kube-client.js';
 import { CLUSTER_HOME_ENV } from '../cleanup/processes.js';
 import { onShutdownSignal } from '../cmd-apiserver.js';
 import { tkubeHome } from '../cmd-up.js';
@@ -22,6 +24,7 @@ import type { NetworkMode } from './component-plan.js';
 import { thisTkube } from './tkube-executable.js';
 import { CP_NETNS, UNDERLAY_GATEWAY, nodeName } from './host-objects.js';
 import { pollUntil, step, waitForHealthy, waitForNodesReady } from './progress.js';
+import { pkiPaths } from './security.js';
 import { createUnderlay, removeUnderlay } from './underlay.js';
 
 export interface MultiNodeUpFlags {
@@ -50,8 +53,9 @@ export async function runMultiNodeUp(flags: MultiNodeUpFlags): Promise<void> {
   const exe = thisTkube();
   const token = formatToken(generateToken());
   const names = Array.from({ length: flags.nodes }, (_, i) => nodeName(i + 1));
-  const internalServer = `http://${UNDERLAY_GATEWAY}:${API_PORT_IN_NETNS}`;
-  const hostServer = `http://127.0.0.1:${flags.port}`;
+  const internalServer = `https://${UNDERLAY_GATEWAY}:${API_PORT_IN_NETNS}`;
+  const hostServer = `https://127.0.0.1:${flags.port}`;
+  const pki = pkiPaths(join(home, 'cp', 'pki'));
   // The marker env reaches every process below (init, join and their components), so `tkube down` finds them.
   const supervisor = new Supervisor(logs, componentLogger('up'), { [CLUSTER_HOME_ENV]: home });
   let forwarder: Forwarder | undefined;
@@ -84,12 +88,23 @@ export async function runMultiNodeUp(flags: MultiNodeUpFlags): Promise<void> {
         ]),
       });
       forwarder = await forwardTcpToUnix('127.0.0.1', flags.port, apiSocket);
-      await waitForHealthy(`${hostServer}/readyz`, 60_000, `the apiserver did not become ready; see ${logs}/control-plane.log and ${home}/cp/logs`);
-      writeKubeconfig(kubeconfig, { server: hostServer });
-      await pollUntil(
-        async () => (await fetch(`${hostServer}/api/v1/namespaces/kube-public/configmaps/cluster-info`, { signal: AbortSignal.timeout(2_000) })).ok,
+      // init writes the PKI first; the forwarded port serves the same TLS (127.0.0.1 is in the certificate).
+      await pollUntil(async () => existsSync(pki.admin.key), 30_000, `tkube init wrote no certificates; see ${logs}/control-plane.log`, 100);
+      const caCert = readFileSync(pki.ca.cert, 'utf8');
+      await waitForHealthy(`${hostServer}/readyz`, 60_000, `the apiserver did not become ready; see ${logs}/control-plane.log and ${home}/cp/logs`, caCert);
+      writeKubeconfig(kubeconfig, {
+        server: hostServer,
+        user: 'kubernetes-admin',
+        caCert,
+        clientCert: readFileSync(pki.admin.cert, 'utf8'),
+        clientKey: readFileSync(pki.admin.key, 'utf8'),
+      });
+      // cluster-info is readable without credentials (what a joining node does first).
+      await waitForHealthy(
+        `${hostServer}/api/v1/namespaces/kube-public/configmaps/cluster-info`,
         30_000,
         `tkube init did not publish cluster-info; see ${logs}/control-plane.log`,
+        caCert,
       );
     });
     await step(`starting ${flags.nodes} nodes (tkube join ${internalServer})`, async () => {
@@ -111,9 +126,14 @@ export async function runMultiNodeUp(flags: MultiNodeUpFlags): Promise<void> {
         });
       }
     });
-    await step(`waiting for ${names.join(', ')} to be Ready`, () =>
-      waitForNodesReady(hostServer, names, 180_000, `not every node became Ready; see ${logs}/node-<i>.log and ${home}/nodes/node-<i>/logs`),
-    );
+    const client = KubeClient.fromKubeconfig(kubeconfig, undefined, { maxRetries: 0 });
+    try {
+      await step(`waiting for ${names.join(', ')} to be Ready`, () =>
+        waitForNodesReady(client, names, 180_000, `not every node became Ready; see ${logs}/node-<i>.log and ${home}/nodes/node-<i>/logs`),
+      );
+    } finally {
+      client.close();
+    }
   } catch (err) {
     await teardown();
     throw err;

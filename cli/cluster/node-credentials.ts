@@ -1,50 +1,74 @@
 /**
- * The node's credentials for the API, obtained with the bootstrap token.
- *
- * SEAM (issue 8): while the API is plain HTTP without authentication the node needs none,
- * and its kubeconfig holds only the server. With TLS this becomes kubelet TLS
- * bootstrapping: authenticate with the bootstrap token (bearer "<id>.<secret>", user
- * system:bootstrap:<id> in group system:bootstrappers), create a CertificateSigningRequest
- * for CN=system:node:<name>, O=system:nodes, wait for it to be approved and signed, and
- * return the certificate and key written into the node's kubeconfig.
+ * The node's credentials, as kubelet TLS bootstrapping obtains them. `tkube join` writes
+ * only what the discovery established: the cluster CA (trusted because cluster-info's
+ * signature verified with the token) and a bootstrap kubeconfig holding the token. The
+ * kubelet (--bootstrap-kubeconfig) then authenticates as system:bootstrap:<id>, sends a
+ * CertificateSigningRequest for CN=system:node:<name>, O=system:nodes, which the
+ * controller-manager approves and signs, and writes the node's kubeconfig
+ * (<home>/kubelet.kubeconfig) with that certificate: the CA key never leaves the control
+ * plane. The network agent uses the same node kubeconfig.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { stringify } from 'yaml';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadKubeconfig } from '../../api/client/kubeconfig.js';
+import { writePublicFile } from '../../api/pki/index.js';
 import type { BootstrapToken } from './bootstrap-token.js';
 import type { ClusterEndpoint } from './cluster-info.js';
+import { nodeStatePaths } from './component-plan.js';
+import { writeBootstrapKubeconfig, type KubeletSecurityOptions } from './security.js';
 
-export interface NodeCredentials {
-  clientCertificateData?: string;
-  clientKeyData?: string;
+/** Where a node keeps its credentials, under its home. */
+export function nodeCredentialPaths(home: string) {
+  return {
+    /** Written by the kubelet once its client certificate is signed (apart from init's admin kubeconfig, so one machine can be both). */
+    kubeconfig: join(home, 'kubelet.kubeconfig'),
+    bootstrapKubeconfig: join(home, 'bootstrap-kubelet.kubeconfig'),
+    caFile: join(home, 'pki', 'ca.crt'),
+    /** The kubelet's bootstrapped client and serving certificates. */
+    certDir: join(nodeStatePaths(home).kubeletRoot, 'pki'),
+  };
 }
 
-export async function obtainNodeCredentials(_endpoint: ClusterEndpoint, _token: BootstrapToken, _nodeName: string): Promise<NodeCredentials> {
-  return {};
+/** The kubelet flags' part of the node plan. */
+export function kubeletSecurityOf(home: string): KubeletSecurityOptions {
+  const p = nodeCredentialPaths(home);
+  return { bootstrapKubeconfig: p.bootstrapKubeconfig, clientCaFile: p.caFile, certDir: p.certDir };
 }
 
-export function nodeKubeconfigYaml(endpoint: ClusterEndpoint, nodeName: string, creds: NodeCredentials): string {
-  const user = `system:node:${nodeName}`;
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'tkube', cluster: { server: endpoint.server, ...(endpoint.caData ? { 'certificate-authority-data': endpoint.caData } : {}) } }],
-    users: [
-      {
-        name: user,
-        user: {
-          ...(creds.clientCertificateData ? { 'client-certificate-data': creds.clientCertificateData } : {}),
-          ...(creds.clientKeyData ? { 'client-key-data': creds.clientKeyData } : {}),
-        },
-      },
-    ],
-    contexts: [{ name: 'tkube', context: { cluster: 'tkube', user } }],
-    'current-context': 'tkube',
-    preferences: {},
-  });
+/**
+ * Writes the CA and the bootstrap kubeconfig. A node kubeconfig left by an earlier join
+ * to another cluster (another CA) is removed with its certificates, so the kubelet
+ * bootstraps again instead of presenting a certificate nobody trusts.
+ */
+export function writeNodeBootstrapCredentials(home: string, endpoint: ClusterEndpoint, token: BootstrapToken): void {
+  if (!endpoint.caData) throw new Error('cluster-info carries no CA: the control plane does not serve TLS (was it set up by this version of `tkube init`?)');
+  const p = nodeCredentialPaths(home);
+  const ca = Buffer.from(endpoint.caData, 'base64').toString('utf8');
+  if (existsSync(p.kubeconfig) && !sameCa(p.kubeconfig, ca)) {
+    rmSync(p.kubeconfig, { force: true });
+    rmSync(p.certDir, { recursive: true, force: true });
+  }
+  mkdirSync(join(home, 'pki'), { recursive: true });
+  writePublicFile(p.caFile, ca);
+  writeBootstrapKubeconfig(p.bootstrapKubeconfig, endpoint, token);
 }
 
-export function writeNodeKubeconfig(path: string, endpoint: ClusterEndpoint, nodeName: string, creds: NodeCredentials): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, nodeKubeconfigYaml(endpoint, nodeName, creds), { mode: 0o600 });
+function sameCa(kubeconfig: string, caPem: string): boolean {
+  try {
+    return loadKubeconfig(kubeconfig).ca?.trim() === caPem.trim();
+  } catch {
+    return false;
+  }
+}
+
+/** The node kubeconfig's client certificate, once the kubelet has written it. */
+export function nodeKubeconfigReady(home: string): boolean {
+  const p = nodeCredentialPaths(home);
+  if (!existsSync(p.kubeconfig)) return false;
+  try {
+    const c = loadKubeconfig(p.kubeconfig);
+    return !!c.cert && !!c.key;
+  } catch {
+    return false;
+  }
 }

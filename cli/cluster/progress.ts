@@ -1,5 +1,9 @@
 /** Step-by-step progress on stdout ("  starting etcd ... done (120 ms)") and the waits the steps use. */
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeClient } from '../../api/client/kube-client.js';
+import { nodes } from '../../api/registry.js';
 
 export async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -24,14 +28,23 @@ export async function pollUntil(probe: () => Promise<boolean>, timeoutMs: number
   }
 }
 
-async function ok(url: string): Promise<boolean> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-  await res.arrayBuffer();
-  return res.ok;
+/** GET url; true on a 2xx. Over https the server certificate must chain to `ca` when given. */
+function ok(url: string, ca?: string): Promise<boolean> {
+  const u = new URL(url);
+  const get = u.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(u, { timeout: 2_000, ...(u.protocol === 'https:' && ca ? { ca } : {}) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
+    req.on('error', reject);
+  });
 }
 
-export function waitForHealthy(url: string, timeoutMs: number, failure: string): Promise<void> {
-  return pollUntil(() => ok(url), timeoutMs, failure, 100);
+/** Waits until url answers 2xx; `ca` (PEM) is the CA an https server's certificate must chain to. */
+export function waitForHealthy(url: string, timeoutMs: number, failure: string, ca?: string): Promise<void> {
+  return pollUntil(() => ok(url, ca), timeoutMs, failure, 100);
 }
 
 type NodeStatus = { status?: { conditions?: { type: string; status: string }[] } };
@@ -40,13 +53,13 @@ export function nodeIsReady(node: NodeStatus): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** Waits until every named Node reports Ready=True. */
-export function waitForNodesReady(server: string, names: string[], timeoutMs: number, failure: string): Promise<void> {
+/** Waits until every named Node reports Ready=True, reading them with the client's credentials. */
+export function waitForNodesReady(client: KubeClient, names: string[], timeoutMs: number, failure: string): Promise<void> {
+  const nodeApi = client.resource(nodes);
   return pollUntil(
     async () => {
       for (const name of names) {
-        const res = await fetch(`${server}/api/v1/nodes/${encodeURIComponent(name)}`, { signal: AbortSignal.timeout(2_000) });
-        if (!res.ok || !nodeIsReady((await res.json()) as NodeStatus)) return false;
+        if (!nodeIsReady(await nodeApi.get(name, { signal: AbortSignal.timeout(2_000) }))) return false;
       }
       return true;
     },

@@ -93,7 +93,9 @@ export async function runDelete(session: Session, args: string[], o: DeleteCliOp
   for (const t of targets) {
     try {
       const res = await session.client.resource(t.def, t.namespace).delete(t.name, deleteOpts);
-      const uid = (res as { metadata?: { uid?: string } }).metadata?.uid;
+      // The deleted object, or (for an immediate deletion) a Status whose details carry its uid.
+      const answer = res as { metadata?: { uid?: string }; details?: { uid?: string } };
+      const uid = answer.metadata?.uid ?? answer.details?.uid;
       deleted.push({ ...t, uid });
       io.stdout.write(`${typePrefix(t.def)} "${t.name}" deleted\n`);
     } catch (err) {

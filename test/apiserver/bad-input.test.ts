@@ -114,13 +114,15 @@ const cases: Case[] = [
 ];
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // No service-account controllers (their kube-root-ca.crt would be listed with the ConfigMaps): the default ServiceAccount pods need is made here.
+  cp = await startControlPlane({ serviceAccountControllers: false });
   const ok = async (method: string, path: string, body: RequestOptions['body'], code = 201) => {
     const res = await request(cp.url, method, path, { body });
     expect(res.status, `${method} ${path}: ${res.text}`).toBe(code);
     return res.json as Record<string, any>;
   };
   await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await ok('POST', `/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
   await ok('POST', CM, configMap('existing', { a: 'b' }));
   immutableCm = await ok('POST', CM, { ...configMap('frozen', { k: 'v' }), immutable: true });
   deployRv = (await ok('POST', DEPLOYS, deployment('fixed'))).metadata.resourceVersion;

@@ -14,9 +14,10 @@ const NS = 'tkube-kubectl';
 let cp: TestControlPlane;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // No service-account controllers (their kube-root-ca.crt would be counted and deleted with the ConfigMaps): the default ServiceAccount pods need is made here.
+  cp = await startControlPlane({ serviceAccountControllers: false });
   // Not `kubectl create namespace`: kubectl's typed create subcommands send protobuf, which tkube does not decode yet.
-  await cp.kubectl(['create', '-f', '-'], { input: `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n` });
+  await cp.kubectl(['create', '-f', '-'], { input: `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: ${NS}}\n` });
 });
 afterAll(async () => {
   await cp?.stop();

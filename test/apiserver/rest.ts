@@ -2,6 +2,10 @@
  * Small HTTP helpers for the apiserver integration tests: raw requests (so tests see the
  * exact status code and body) and a watch reader that collects events as they arrive.
  */
+import http from 'node:http';
+import https from 'node:https';
+import { testPki } from '../helpers/test-pki.js';
+
 export interface RawResponse {
   status: number;
   headers: Headers;
@@ -15,6 +19,38 @@ export interface RequestOptions {
   contentType?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Send no client certificate (https only; by default requests are the test admin's). */
+  anonymous?: boolean;
+}
+
+/**
+ * One request with node's http/https (fetch cannot present a client certificate): to an
+ * https URL it trusts the test CA and, unless `anonymous`, authenticates as the admin.
+ */
+async function send(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined, opts: { signal?: AbortSignal; anonymous?: boolean }): Promise<http.IncomingMessage> {
+  const tls = url.protocol === 'https:' ? (await testPki()).adminTls() : undefined;
+  const reqOpts: https.RequestOptions = { method, headers, signal: opts.signal };
+  if (tls) Object.assign(reqOpts, { ca: tls.ca, ...(opts.anonymous ? {} : { cert: tls.cert, key: tls.key }) });
+  return new Promise((resolve, reject) => {
+    const req = (tls ? https : http).request(url, reqOpts, resolve);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function headersOf(res: http.IncomingMessage): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue;
+    for (const value of Array.isArray(v) ? v : [v]) h.append(k, value);
+  }
+  return h;
+}
+
+async function readAll(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function request(base: string, method: string, path: string, opts: RequestOptions = {}): Promise<RawResponse> {
@@ -23,16 +59,17 @@ export async function request(base: string, method: string, path: string, opts: 
   if (opts.body !== undefined) {
     body = typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
     headers['Content-Type'] = opts.contentType ?? 'application/json';
+    headers['Content-Length'] = String(Buffer.byteLength(body));
   }
-  const res = await fetch(base + path, { method, headers, body, signal: opts.signal });
-  const text = await res.text();
+  const res = await send(new URL(base + path), method, headers, body, opts);
+  const text = await readAll(res);
   let json: Record<string, unknown> | undefined;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json };
+  return { status: res.statusCode ?? 0, headers: headersOf(res), text, json };
 }
 
 export interface WatchEvent {
@@ -58,15 +95,15 @@ export interface WatchReader {
 /** Opens a watch (path must include watch=true) and collects its newline-delimited events. */
 export async function openWatch(base: string, path: string): Promise<WatchReader> {
   const ac = new AbortController();
-  const res = await fetch(base + path, { signal: ac.signal });
-  if (res.status !== 200 || !res.body) throw new Error(`watch ${path}: HTTP ${res.status}: ${await res.text()}`);
+  const res = await send(new URL(base + path), 'GET', {}, undefined, { signal: ac.signal });
+  if (res.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${res.statusCode}: ${await readAll(res)}`);
   const events: WatchEvent[] = [];
   const listeners = new Set<() => void>();
   const ended = (async () => {
     const decoder = new TextDecoder();
     let buf = '';
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of res as AsyncIterable<Uint8Array>) {
         buf += decoder.decode(chunk, { stream: true });
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {

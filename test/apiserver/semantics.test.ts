@@ -31,8 +31,10 @@ const deployment = (name: string, replicas = 1): Obj => ({
 });
 
 beforeAll(async () => {
-  cp = await startControlPlane({ eventTtlSeconds: 2 });
+  // No service-account controllers (their kube-root-ca.crt would be counted with the ConfigMaps): the default ServiceAccount pods need is made here.
+  cp = await startControlPlane({ eventTtlSeconds: 2, serviceAccountControllers: false });
   await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await ok('POST', `/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
 });
 afterAll(async () => {
   await cp?.stop();

@@ -16,7 +16,8 @@ const listRv = async () => ((await request(cp.url, 'GET', CM)).json as { metadat
 const summary = (events: WatchEvent[]) => events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type}:${e.object.metadata.name}`);
 
 beforeAll(async () => {
-  cp = await startControlPlane({ bookmarkIntervalMs: 300 });
+  // No service-account controllers: their kube-root-ca.crt would show in the ConfigMap watches.
+  cp = await startControlPlane({ bookmarkIntervalMs: 300, serviceAccountControllers: false });
   expect((await request(cp.url, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } })).status).toBe(201);
 });
 afterAll(async () => {

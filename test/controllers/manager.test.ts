@@ -33,7 +33,7 @@ async function manager(
   extra: { metricsPort?: number; leaseName?: string; releaseLeaseOnStop?: boolean } = {},
 ): Promise<ControllerManager> {
   // Each manager has its own client, as separate processes would.
-  const client = new KubeClient({ server: cp.url });
+  const client = await cp.clientFor('controller-manager');
   const m = await startControllerManager({
     client,
     logger,

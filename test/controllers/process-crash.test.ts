@@ -32,7 +32,7 @@ beforeAll(async () => {
   stopNode = await keepFakeNodeAlive(cp.client, NODE);
   kubelet = new FakeKubelet({ client: cp.client, nodeName: NODE, readyDelayMs: 50, terminateDelayMs: 50 });
   await kubelet.start();
-  cm = await group.startControllerManager(cp.kubeconfig, { args: SHORT_LEASE });
+  cm = await group.startControllerManager(cp, { args: SHORT_LEASE });
   await waitFor('the controller-manager to lead', () => cm.isLeader());
 });
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   group = new ProcessGroup();
   cp = await startControlPlane();
   stopNode = await keepFakeNodeAlive(cp.client, NODE);
-  cm = await group.startControllerManager(cp.kubeconfig);
+  cm = await group.startControllerManager(cp);
   await waitFor('the controller-manager to lead', () => cm.isLeader(), 20_000);
 });
 

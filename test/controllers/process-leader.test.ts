@@ -81,9 +81,9 @@ describe('two controller-manager processes', () => {
     // than 2 s: with 2 s, the standby's observation lag plus its own jittered poll put the
     // worst case at ~19.8 s after the kill, too close to 20 s on a loaded CI machine.
     const election = ['--leader-elect-retry-period', '1s'];
-    const a = await group.startControllerManager(cp.kubeconfig, { name: 'cm-a', args: election });
+    const a = await group.startControllerManager(cp, { name: 'cm-a', args: election });
     await waitFor('cm-a to lead', () => a.isLeader());
-    const b = await group.startControllerManager(cp.kubeconfig, { name: 'cm-b', args: election });
+    const b = await group.startControllerManager(cp, { name: 'cm-b', args: election });
     const holderA = await leaseHolder();
     expect(holderA).toBeTruthy();
 

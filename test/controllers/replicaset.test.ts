@@ -258,6 +258,28 @@ describe('ReplicaSet controller', () => {
     await second.stop();
   });
 
+  it('stops creating the moment it is told to stop (leader lease lost), not after the burst', async () => {
+    // The hollow-node runs that stalled at exactly 500 pods: the controller-manager lost its
+    // lease during the first burst, and the ReplicaSet controller still finished all 500.
+    const ns = await newNamespace();
+    const first = startController(cp.client, { burstReplicas: 200 });
+    let stopping: Promise<void> | undefined;
+    const inf = new SharedInformer<Pod>(cp.client.resource(podsDef, ns));
+    inf.addEventHandler({ onAdd: () => void (inf.store.size >= 3 && (stopping ??= first.stop())) });
+    inf.run();
+    cleanups.push(() => inf.stop());
+    await inf.waitForSync();
+    await cp.client.resource(rsDef, ns).create(replicaSet(ns, 'burst', 200));
+    await waitFor('the controller to stop', async () => stopping !== undefined);
+    await stopping;
+    const atStop = (await listPods(ns)).length;
+    // Slow start had reached its batch of 4, 8 or 16 at most; without the signal all 200 follow.
+    expect(atStop).toBeGreaterThanOrEqual(3);
+    expect(atStop).toBeLessThan(64);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await listPods(ns)).toHaveLength(atStop);
+  });
+
   it('reports minReadySeconds availability once pods have been ready long enough', async () => {
     const ns = await newNamespace();
     startController(cp.client);

@@ -9,6 +9,7 @@
  * dist/ must be built (`npx tsc -p tsconfig.build.json`; the test setup does it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +21,8 @@ import type { Lease } from '../../api/types/lease.js';
 import type { Node } from '../../api/types/node.js';
 import { writeKubeconfig } from '../../cli/kubeconfig.js';
 import { freePort } from '../../cli/etcd-process.js';
+import { kubeconfigWriter, type ClusterAccess } from './control-plane.js';
+import { secureApiserverFlags, secureControllerManagerFlags, testPki, type Identity, type TestPki } from './test-pki.js';
 
 /** dist/cli/tkube.js, whether this file runs from the sources (vitest) or from dist/ (benchmarks). */
 export function tkubeEntry(): string {
@@ -141,11 +144,13 @@ export class ComponentProcess {
   }
 }
 
-export interface ApiserverProcess {
+export interface ApiserverProcess extends ClusterAccess {
   process: ComponentProcess;
   url: string;
-  /** A kubeconfig file for this apiserver (kubectl, controller-manager). */
+  /** The admin's kubeconfig for this apiserver (kubectl, tests). */
   kubeconfig: string;
+  /** The kubeconfig of another identity (controller-manager, scheduler, a node, a user). */
+  kubeconfigFor(identity: Identity): Promise<string>;
 }
 
 export interface ControllerManagerProcess {
@@ -159,6 +164,18 @@ async function httpOk(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
   await res.arrayBuffer();
   return res.ok;
+}
+
+/** GET over HTTPS trusting `ca` (anonymous: /healthz is public). */
+function httpsOk(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(url, { ca, timeout: 2_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
 }
 
 /** Child processes of one test file or benchmark, with their logs in one temp dir. */
@@ -184,31 +201,40 @@ export class ProcessGroup {
     return p;
   }
 
-  /** `tkube apiserver` on a free port, and a kubeconfig for it. */
-  async startApiserver(etcdEndpoint: string, name = 'apiserver'): Promise<ApiserverProcess> {
+  /**
+   * `tkube apiserver` on a free port, and an admin kubeconfig for it. Secured like
+   * startControlPlane (HTTPS, Node,RBAC, service accounts, the test process's PKI) unless
+   * `insecure`.
+   */
+  async startApiserver(etcdEndpoint: string, name = 'apiserver', opts: { insecure?: boolean } = {}): Promise<ApiserverProcess> {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const pki: TestPki | undefined = opts.insecure ? undefined : await testPki();
+    const url = `${pki ? 'https' : 'http'}://127.0.0.1:${port}`;
     const process = await this.start({
       name,
-      args: ['apiserver', '--etcd-servers', etcdEndpoint, '--port', String(port), '--etcd-compaction-interval', '0'],
-      ready: () => httpOk(`${url}/healthz`),
+      args: ['apiserver', '--etcd-servers', etcdEndpoint, '--port', String(port), '--etcd-compaction-interval', '0', ...(pki ? secureApiserverFlags(pki.pki) : [])],
+      ready: () => (pki ? httpsOk(`${url}/healthz`, pki.pki.ca.cert) : httpOk(`${url}/healthz`)),
       logLevel: 'warn',
     });
     const kubeconfig = join(this.dir, `${name}.kubeconfig`);
-    writeKubeconfig(kubeconfig, { server: url });
-    return { process, url, kubeconfig };
+    if (pki) await pki.kubeconfigFor(kubeconfig, url, 'admin');
+    else writeKubeconfig(kubeconfig, { server: url });
+    return { process, url, kubeconfig, pki, kubeconfigFor: kubeconfigWriter(this.dir, url, pki, kubeconfig) };
   }
 
   /**
    * `tkube controller-manager` with its metrics endpoint on a free port (kept across
-   * restarts). Ready once /healthz answers, which is before it has won the lease.
+   * restarts). Ready once /healthz answers, which is before it has won the lease. On a
+   * secured cluster it runs as system:kube-controller-manager (its own certificate, so its
+   * RBAC role is what lets it work) with the root CA and the CSR signing CA.
    */
-  async startControllerManager(kubeconfig: string, opts: { name?: string; args?: string[] } = {}): Promise<ControllerManagerProcess> {
+  async startControllerManager(cluster: ClusterAccess, opts: { name?: string; args?: string[] } = {}): Promise<ControllerManagerProcess> {
     const port = await freePort();
     const metricsUrl = `http://127.0.0.1:${port}`;
+    const kubeconfig = await cluster.kubeconfigFor('controller-manager');
     const process = await this.start({
       name: opts.name ?? 'controller-manager',
-      args: ['controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', String(port), ...(opts.args ?? [])],
+      args: ['controller-manager', '--kubeconfig', kubeconfig, '--metrics-port', String(port), ...(cluster.pki ? secureControllerManagerFlags(cluster.pki.pki) : []), ...(opts.args ?? [])],
       ready: () => httpOk(`${metricsUrl}/healthz`),
     });
     return {

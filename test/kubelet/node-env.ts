@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { Pod } from '../../api/types/pod.js';
 import { startKubelet, type Kubelet, type KubeletOptions } from '../../kubelet/kubelet.js';
+import { ServingCertificate } from '../../kubelet/serving-certificate.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { createHarness, type Harness } from '../runtime/harness.js';
 
@@ -39,8 +40,15 @@ export async function createNodeEnv(): Promise<NodeEnv> {
     rootDir: path.join(harness.dir, 'kubelet'),
     logsDir: path.join(harness.dir, 'pod-logs'),
     async startKubelet(extra = {}) {
+      // As a real node: its own identity (Node authorizer, NodeRestriction) and an HTTPS
+      // API that only the apiserver's client certificate (or an authorised user) may use.
+      const secured = cp.pki && {
+        client: await cp.clientFor({ node: env.nodeName }),
+        serverTls: { certificate: new ServingCertificate(await cp.pki.kubeletServing(env.nodeName)), clientCA: cp.pki.pki.ca.cert },
+      };
       env.kubelet = await startKubelet({
         client: cp.client,
+        ...secured,
         nodeName: env.nodeName,
         runtimeEndpoint: `unix://${harness.socket}`,
         rootDir: env.rootDir,

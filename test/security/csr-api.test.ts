@@ -41,7 +41,7 @@ describe('CertificateSigningRequest API', () => {
     expect(await cp.kubectl(['create', '-f', '-'], { input: yaml }).then((r) => r.stdout)).toContain('certificatesigningrequest.certificates.k8s.io/tkube-csr-1 created');
     const stored = (await request(cp.url, 'GET', `${BASE}/tkube-csr-1`)).json as Record<string, any>;
     // Without authentication every request is the loopback admin.
-    expect(stored.spec.username).toBe('system:admin');
+    expect(stored.spec.username).toBe('kubernetes-admin');
     expect(stored.spec.groups).toEqual(['system:masters', 'system:authenticated']);
     expect(stored.status ?? {}).toEqual({});
   });
@@ -50,7 +50,7 @@ describe('CertificateSigningRequest API', () => {
     const out = await k('get', 'csr');
     const [header, row] = out.trim().split('\n');
     expect(header!.split(/\s+/)).toEqual(['NAME', 'AGE', 'SIGNERNAME', 'REQUESTOR', 'REQUESTEDDURATION', 'CONDITION']);
-    expect(row!.split(/\s+/)).toEqual(['tkube-csr-1', expect.any(String), 'kubernetes.io/kube-apiserver-client-kubelet', 'system:admin', '24h', 'Pending']);
+    expect(row!.split(/\s+/)).toEqual(['tkube-csr-1', expect.any(String), 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes-admin', '24h', 'Pending']);
   });
 
   it('approves with `kubectl certificate approve`', async () => {

@@ -92,7 +92,7 @@ describe('kubelet TLS bootstrap', () => {
     expect(await isSignedBy(pair.cert, ca.cert)).toBe(true);
 
     const wrong = requestCertificate(
-      new KubeClient({ server: cp.url }),
+      cp.client,
       { signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'], subject: { commonName: 'alice', organizations: ['developers'], dnsNames: ['x'] }, timeoutMs: 20_000 },
       log,
     );

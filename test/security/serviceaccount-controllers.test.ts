@@ -24,7 +24,8 @@ let caPem: string;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // This file runs its own service-account controllers (or none): not the helper's.
+  cp = await startControlPlane({ serviceAccountControllers: false });
   caPem = (await createCA('tkube-test-ca')).cert;
   const logger = pino({ level: process.env.TKUBE_TEST_LOG ?? 'silent' });
   const informers = new SharedInformerFactory(cp.client, { logger });

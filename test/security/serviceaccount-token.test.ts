@@ -28,7 +28,8 @@ let tokenServer: Server;
 let tokenUrl: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // This file runs its own service-account controllers (or none): not the helper's.
+  cp = await startControlPlane({ serviceAccountControllers: false });
   const keyFile = join(cp.dir, 'sa.key');
   writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
   keys = await loadServiceAccountKeys({ signingKeyFile: keyFile, publicKeyFiles: [], issuer: ISSUER });

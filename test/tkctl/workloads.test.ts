@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiError } from '../../api/meta/errors.js';
-import { deployments, nodes, pods, replicaSets } from '../../api/registry.js';
+import { deployments, nodes, pods, replicaSets, serviceAccounts } from '../../api/registry.js';
 import type { Deployment, ReplicaSet } from '../../api/types/workloads.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { tkctl } from './run-tkctl.js';
@@ -31,7 +31,10 @@ async function createReplicaSet(d: Deployment, revision: number, image: string, 
 }
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // No service-account controllers: `delete cm --all` expects no ConfigMap left, and the
+  // root CA publisher would put kube-root-ca.crt back. Pods need the default ServiceAccount.
+  cp = await startControlPlane({ serviceAccountControllers: false });
+  await cp.client.resource(serviceAccounts, 'default').create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' } });
   web = await cp.client.resource(deployments, 'default').create({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
