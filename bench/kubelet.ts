@@ -206,10 +206,11 @@ function hollowChildScript(distRoot: string): string {
   const mod = (p: string) => JSON.stringify(pathToFileURL(path.join(distRoot, p)).href);
   return `
 const { KubeClient } = await import(${mod('api/client/kube-client.js')});
+const { loadKubeconfig } = await import(${mod('api/client/kubeconfig.js')});
 const { startHollowNodes } = await import(${mod('kubelet/hollow/hollow-nodes.js')});
 const rss = () => { globalThis.gc?.(); globalThis.gc?.(); return process.memoryUsage().rss; };
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
-const client = new KubeClient({ server: process.env.TKUBE_BENCH_SERVER });
+const client = new KubeClient(loadKubeconfig(process.env.TKUBE_BENCH_KUBECONFIG));
 await new Promise((r) => setTimeout(r, 500));
 say({ phase: 'baseline', rss: rss() });
 const hollow = await startHollowNodes({ client, count: Number(process.env.TKUBE_BENCH_NODES), namePrefix: 'tkube-bench-hollow-', podStartDelayMs: 100, podStopDelayMs: 100 });
@@ -234,16 +235,17 @@ async function hollowNodes(f: Flags): Promise<string[]> {
     cp = await startControlPlane();
     const cpRef = cp;
     cleanups.push(() => cpRef.stop());
-    const cmClient = new KubeClient({ server: cp.url });
-    const cm = await startControllerManager({ client: cmClient, logger, leaderElection: { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 } });
+    // Each component with its own identity, as on a secured cluster.
+    const cmClient = await cp.clientFor('controller-manager');
+    const cm = await startControllerManager({ client: cmClient, logger, leaderElect: false });
     cleanups.push(async () => { await cm.stop(); cmClient.close(); });
-    const schedClient = new KubeClient({ server: cp.url });
+    const schedClient = await cp.clientFor('scheduler');
     const stopSched = new AbortController();
     const sched = runScheduler({ client: schedClient, logger }, stopSched.signal);
     cleanups.push(async () => { stopSched.abort(); await sched.catch(() => undefined); schedClient.close(); });
 
     const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', hollowChildScript(distRoot)], {
-      env: { ...process.env, TKUBE_BENCH_SERVER: cp.url, TKUBE_BENCH_NODES: String(f.hollowNodes) },
+      env: { ...process.env, TKUBE_BENCH_KUBECONFIG: await cp.kubeconfigFor('admin'), TKUBE_BENCH_NODES: String(f.hollowNodes) },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

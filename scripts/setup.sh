@@ -55,7 +55,7 @@ STAMP=dist/.build-stamp
 if [ ! -f "$STAMP" ] || [ -n "$(find . \( -name node_modules -o -name dist -o -name .git \) -prune -o \
       \( -name '*.ts' -o -name 'tsconfig*.json' -o -name package-lock.json \) -newer "$STAMP" -print -quit)" ]; then
   log "building (tsc)"
-  touch "$STAMP.next"
+  mkdir -p dist && touch "$STAMP.next"
   npx tsc -p tsconfig.build.json
   mv "$STAMP.next" "$STAMP" # stamped with the build's start: an edit during the build triggers the next one
 else
