@@ -33,16 +33,8 @@ import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, type ClusterEndpoint } from 
 /** The issuer (iss) of service-account tokens; in-cluster clients know the apiserver by this name. */
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
-export interface PkiPaths {
-  dir: string;
-  ca: CertFiles;
-  apiserver: CertFiles;
-  apiserverKubeletClient: CertFiles;
-  admin: CertFiles;
-  controllerManager: CertFiles;
-  scheduler: CertFiles;
-  serviceAccount: { key: string; pub: string };
-}
+/** Where createClusterPki's files are, without reading them. */
+export type PkiPaths = ClusterPki['files'] & { dir: string };
 
 /** The files createClusterPki writes under pkiDir (kubeadm's names). */
 export function pkiPaths(pkiDir: string): PkiPaths {
