@@ -26,8 +26,17 @@ export interface SecureCreateResult {
   secureLatencyMs: number[];
 }
 
-/** Binds the benchmark user to the `edit` ClusterRole in the benchmark namespace (as the admin). */
+/**
+ * Prepares the benchmark namespace as a cluster's controllers would (as the admin): its
+ * `default` ServiceAccount, which service-account admission requires of every pod (no
+ * controller-manager runs here), and the benchmark user bound to the `edit` ClusterRole.
+ */
 export async function bindBenchUser(admin: HttpClient): Promise<void> {
+  await admin.ok(
+    'POST',
+    `/api/v1/namespaces/${BENCH_NAMESPACE}/serviceaccounts`,
+    JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: BENCH_NAMESPACE } }),
+  );
   await admin.ok(
     'POST',
     `/apis/rbac.authorization.k8s.io/v1/namespaces/${BENCH_NAMESPACE}/rolebindings`,
