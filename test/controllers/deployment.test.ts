@@ -14,6 +14,8 @@ import { DeploymentController } from '../../controllers/deployment/deployment-co
 import { ReplicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { FakeKubelet } from '../helpers/fake-kubelet.js';
+import { waitFor } from '../helpers/wait.js';
+import { imagesOf, isReady, livePods, rolloutStatus } from './deployment-helpers.js';
 
 /** Pods with this image never become Ready (a rollout that cannot progress). */
 const NEVER_READY = 'tkube-test/never-ready:1';
@@ -111,36 +113,7 @@ ${opts.extraSpec ?? ''}  template:
 `;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-const isReady = (p: Pod) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-async function livePods(ns: string, app: string): Promise<Pod[]> {
-  const list = await cp.client.resource(podsDef, ns).list({ labelSelector: `app=${app}` });
-  return list.items.filter((p) => !p.metadata.deletionTimestamp);
-}
-
-function imagesOf(pods: Pod[]): string[] {
-  return [...new Set(pods.map((p) => p.spec.containers[0]!.image ?? ''))].sort();
-}
-
-async function rolloutStatus(ns: string, name: string): Promise<string> {
-  const { stdout } = await cp.kubectl(['-n', ns, 'rollout', 'status', `deployment/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
-  return stdout;
-}
 
 /**
  * Watches the pods of an app and checks, at every event, that the pods not being deleted
@@ -172,11 +145,11 @@ describe('Deployment controller with kubectl', () => {
     const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('web') });
     const pods = await waitFor('5 ready pods', async () => {
-      const live = await livePods(ns, 'web');
+      const live = await livePods(cp, ns, 'web');
       return live.length === 5 && live.every(isReady) && live;
     });
     expect(pods[0]!.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', controller: true });
-    expect(await rolloutStatus(ns, 'web')).toContain('deployment "web" successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'web')).toContain('deployment "web" successfully rolled out');
 
     const deploy = await cp.client.resource(deploymentsDef, ns).get('web');
     expect(deploy.status).toMatchObject({ observedGeneration: 1, replicas: 5, updatedReplicas: 5, readyReplicas: 5, availableReplicas: 5 });
@@ -197,12 +170,12 @@ describe('Deployment controller with kubectl', () => {
     // replicas 5, maxSurge 1, maxUnavailable 1.
     const watcher = await watchInvariants(ns, 'web', 6, 4);
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/web', 'web=nginx:2']);
-    expect(await rolloutStatus(ns, 'web')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'web')).toContain('successfully rolled out');
     await watcher.stop();
     expect(watcher.violations).toEqual([]);
     expect(watcher.observed()).toBeGreaterThan(10);
     await waitFor('only nginx:2 pods', async () => {
-      const live = await livePods(ns, 'web');
+      const live = await livePods(cp, ns, 'web');
       return live.length === 5 && imagesOf(live).join() === 'nginx:2';
     });
 
@@ -214,9 +187,9 @@ describe('Deployment controller with kubectl', () => {
     expect(rev1).toContain('nginx:1');
 
     await cp.kubectl(['-n', ns, 'rollout', 'undo', 'deployment/web']);
-    expect(await rolloutStatus(ns, 'web')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'web')).toContain('successfully rolled out');
     await waitFor('nginx:1 pods again', async () => {
-      const live = await livePods(ns, 'web');
+      const live = await livePods(cp, ns, 'web');
       return live.length === 5 && imagesOf(live).join() === 'nginx:1';
     });
     const after = (await cp.kubectl(['-n', ns, 'rollout', 'history', 'deployment/web'])).stdout;
@@ -233,7 +206,7 @@ describe('Deployment controller with kubectl', () => {
   it('pause holds a template change back; resume rolls it out; restart makes a new ReplicaSet', async () => {
     const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('api', { replicas: 3 }) });
-    await rolloutStatus(ns, 'api');
+    await rolloutStatus(cp, ns, 'api');
 
     await cp.kubectl(['-n', ns, 'rollout', 'pause', 'deployment/api']);
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/api', 'api=nginx:2']);
@@ -245,14 +218,14 @@ describe('Deployment controller with kubectl', () => {
     expect(paused.status?.conditions?.find((x) => x.type === 'Progressing')?.status).toBe('Unknown');
     await new Promise((r) => setTimeout(r, 1000));
     expect((await cp.client.resource(rsDef, ns).list()).items).toHaveLength(1);
-    expect(imagesOf(await livePods(ns, 'api'))).toEqual(['nginx:1']);
+    expect(imagesOf(await livePods(cp, ns, 'api'))).toEqual(['nginx:1']);
 
     await cp.kubectl(['-n', ns, 'rollout', 'resume', 'deployment/api']);
-    expect(await rolloutStatus(ns, 'api')).toContain('successfully rolled out');
-    await waitFor('nginx:2 pods', async () => imagesOf(await livePods(ns, 'api')).join() === 'nginx:2');
+    expect(await rolloutStatus(cp, ns, 'api')).toContain('successfully rolled out');
+    await waitFor('nginx:2 pods', async () => imagesOf(await livePods(cp, ns, 'api')).join() === 'nginx:2');
 
     await cp.kubectl(['-n', ns, 'rollout', 'restart', 'deployment/api']);
-    expect(await rolloutStatus(ns, 'api')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'api')).toContain('successfully rolled out');
     const rss = (await cp.client.resource(rsDef, ns).list()).items;
     expect(rss).toHaveLength(3);
     const newest = rss.find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3')!;
@@ -263,7 +236,7 @@ describe('Deployment controller with kubectl', () => {
   it('scaling in the middle of a rollout shares the new size proportionally', async () => {
     const { ns } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('mid', { replicas: 10, surge: 3, unavailable: 2 }) });
-    await rolloutStatus(ns, 'mid');
+    await rolloutStatus(cp, ns, 'mid');
     // A rollout that cannot finish: the new pods never become ready.
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/mid', `mid=${NEVER_READY}`]);
     // Old 8 + new 5 = 13 = 10 + maxSurge; stuck there.
@@ -298,9 +271,9 @@ describe('Deployment controller with kubectl', () => {
     expect(messages.filter((m) => / from 14 to 4$| from 9 to 3$/.test(m))).toHaveLength(2);
     // A fixed image finishes the rollout at the new size.
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/mid', 'mid=nginx:3']);
-    expect(await rolloutStatus(ns, 'mid')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'mid')).toContain('successfully rolled out');
     await waitFor('4 nginx:3 pods', async () => {
-      const live = await livePods(ns, 'mid');
+      const live = await livePods(cp, ns, 'mid');
       return live.length === 4 && imagesOf(live).join() === 'nginx:3';
     });
   });
@@ -313,7 +286,7 @@ describe('Deployment controller with kubectl', () => {
     );
     expect(yaml).toContain('type: Recreate');
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: yaml });
-    await rolloutStatus(ns, 'batch');
+    await rolloutStatus(cp, ns, 'batch');
     const informer = new SharedInformer<Pod>(cp.client.resource(podsDef, ns), { labelSelector: 'app=batch' });
     const overlaps: string[] = [];
     const check = () => {
@@ -325,9 +298,9 @@ describe('Deployment controller with kubectl', () => {
     await informer.waitForSync();
     cleanups.push(() => informer.stop());
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/batch', 'batch=nginx:2']);
-    expect(await rolloutStatus(ns, 'batch')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'batch')).toContain('successfully rolled out');
     await waitFor('3 nginx:2 pods', async () => {
-      const live = await livePods(ns, 'batch');
+      const live = await livePods(cp, ns, 'batch');
       return live.length === 3 && imagesOf(live).join() === 'nginx:2';
     });
     expect(overlaps).toEqual([]);
@@ -339,12 +312,12 @@ describe('Deployment controller with kubectl', () => {
   it('controllers restarted in the middle of a rollout finish it: bounds kept, no duplicate ReplicaSet', async () => {
     const { ns, restartControllers } = await setup();
     await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest('big', { replicas: 20, surge: '25%', unavailable: '25%' }) });
-    await rolloutStatus(ns, 'big');
+    await rolloutStatus(cp, ns, 'big');
     const watcher = await watchInvariants(ns, 'big', 25, 15);
     cleanups.push(() => watcher.stop());
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/big', 'big=nginx:2']);
     await waitFor('the rollout under way', async () => {
-      const live = await livePods(ns, 'big');
+      const live = await livePods(cp, ns, 'big');
       return live.filter((p) => p.spec.containers[0]!.image === 'nginx:2').length >= 5;
     });
     await restartControllers(300, async () => {
@@ -353,9 +326,9 @@ describe('Deployment controller with kubectl', () => {
       const old = rss.find((rs) => rs.spec.template.spec.containers[0]!.image === 'nginx:1')!;
       expect(old.spec.replicas).toBeGreaterThan(0);
     });
-    expect(await rolloutStatus(ns, 'big')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'big')).toContain('successfully rolled out');
     await waitFor('20 nginx:2 pods', async () => {
-      const live = await livePods(ns, 'big');
+      const live = await livePods(cp, ns, 'big');
       return live.length === 20 && imagesOf(live).join() === 'nginx:2';
     });
     expect(watcher.violations).toEqual([]);
@@ -392,7 +365,7 @@ spec:
     expect(legacy.metadata.ownerReferences).toEqual([
       { apiVersion: 'apps/v1', kind: 'Deployment', name: 'adopt', uid: deploy.metadata.uid, controller: true, blockOwnerDeletion: true },
     ]);
-    expect(await rolloutStatus(ns, 'adopt')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'adopt')).toContain('successfully rolled out');
     // The adopted ReplicaSet was revision 0 (none): the deployment's own is revision 1.
     const history = (await cp.kubectl(['-n', ns, 'rollout', 'history', 'deployment/adopt'])).stdout;
     expect(history).toMatch(/^1\s/m);
@@ -421,6 +394,6 @@ spec:
     expect(cond.status).toBe('False');
     expect(cond.message).toMatch(/^ReplicaSet "stuck-\w+" has timed out progressing\.$/);
     expect(d.status?.conditions?.find((c) => c.type === 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
-    await expect(rolloutStatus(ns, 'stuck')).rejects.toThrow(/exceeded its progress deadline/);
+    await expect(rolloutStatus(cp, ns, 'stuck')).rejects.toThrow(/exceeded its progress deadline/);
   });
 });

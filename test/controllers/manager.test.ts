@@ -12,6 +12,7 @@ import type { ReplicaSet } from '../../api/types/workloads.js';
 import { startControllerManager, type ControllerManager } from '../../controllers/manager.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { FakeKubelet } from '../helpers/fake-kubelet.js';
+import { waitFor } from '../helpers/wait.js';
 
 let cp: TestControlPlane;
 const cleanups: (() => Promise<void>)[] = [];
@@ -50,15 +51,6 @@ async function manager(
   return m;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function namespaceWithKubelet(name: string): Promise<void> {
   await cp.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as never);

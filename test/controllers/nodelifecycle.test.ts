@@ -18,6 +18,7 @@ import type { ControllerDeps } from '../../controllers/controller.js';
 import { nodeLifecycleControllerFactory } from '../../controllers/nodelifecycle/node-lifecycle-controller.js';
 import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '../../controllers/nodelifecycle/taints.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
+import { waitFor } from '../helpers/wait.js';
 
 const GRACE_MS = 2_000;
 const QUARANTINE_MS = 1_000;
@@ -46,15 +47,6 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const nodeApi = () => cp.client.resource(nodes);
 const podApi = () => cp.client.resource(pods, NS);

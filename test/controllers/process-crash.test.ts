@@ -15,6 +15,8 @@ import type { Pod } from '../../api/types/pod.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { FakeKubelet } from '../helpers/fake-kubelet.js';
 import { keepFakeNodeAlive, ProcessGroup, type ControllerManagerProcess } from '../helpers/processes.js';
+import { waitFor as waitUntil } from '../helpers/wait.js';
+import { isReady } from './deployment-helpers.js';
 
 const NODE = 'tkube-proc-crash-node';
 const SHORT_LEASE = ['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=500ms'];
@@ -44,22 +46,13 @@ afterAll(async () => {
   await cp?.stop();
 });
 
+/** The shared waitFor, with the controller-manager's last log lines in the timeout's message. */
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\ncontroller-manager log:\n${cm?.process.logTail(10)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitUntil(what, fn, timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message}\ncontroller-manager log:\n${cm?.process.logTail(10)}`);
+  });
 }
 
-const isReady = (p: Pod) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 async function createNamespace(name: string): Promise<void> {
   await cp.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as never);

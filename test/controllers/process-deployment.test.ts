@@ -11,6 +11,8 @@ import type { Deployment } from '../../api/types/workloads.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { FakeKubelet } from '../helpers/fake-kubelet.js';
 import { keepFakeNodeAlive, ProcessGroup, type ControllerManagerProcess } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
+import { imagesOf, isReady, livePods, rolloutStatus } from './deployment-helpers.js';
 
 /** Pods with this image never become Ready (a rollout that cannot progress). */
 const NEVER_READY = 'tkube-test/never-ready:1';
@@ -41,20 +43,6 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}${cm ? `\ncontroller-manager log:\n${cm.process.logTail(10)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A namespace with a fake kubelet working in it. */
 async function setup(): Promise<string> {
@@ -95,25 +83,10 @@ spec:
 `;
 }
 
-const isReady = (p: Pod) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-async function livePods(ns: string, app: string): Promise<Pod[]> {
-  const list = await cp.client.resource(podsDef, ns).list({ labelSelector: `app=${app}` });
-  return list.items.filter((p) => !p.metadata.deletionTimestamp);
-}
-
-function imagesOf(pods: Pod[]): string[] {
-  return [...new Set(pods.map((p) => p.spec.containers[0]!.image ?? ''))].sort();
-}
-
-async function rolloutStatus(ns: string, name: string): Promise<string> {
-  const { stdout } = await cp.kubectl(['-n', ns, 'rollout', 'status', `deployment/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
-  return stdout;
-}
 
 async function applyAndRollOut(ns: string, yaml: string, name: string): Promise<void> {
   await cp.kubectl(['-n', ns, 'apply', '-f', '-'], { input: yaml });
-  expect(await rolloutStatus(ns, name)).toContain(`deployment "${name}" successfully rolled out`);
+  expect(await rolloutStatus(cp, ns, name)).toContain(`deployment "${name}" successfully rolled out`);
 }
 
 /** Checks at every observed pod event: live pods ≤ maxPods and Ready pods ≥ minAvailable. */
@@ -139,7 +112,7 @@ describe('kubectl against the controller-manager process', () => {
   it('apply 5 → rollout status; set image within bounds; history; undo', async () => {
     const ns = await setup();
     await applyAndRollOut(ns, manifest('web'), 'web');
-    const pods = await livePods(ns, 'web');
+    const pods = await livePods(cp, ns, 'web');
     expect(pods).toHaveLength(5);
     expect(pods.every(isReady)).toBe(true);
     expect(pods.every((p) => p.spec.nodeName === NODE)).toBe(true);
@@ -148,9 +121,9 @@ describe('kubectl against the controller-manager process', () => {
     // replicas 5, maxSurge 1, maxUnavailable 1.
     const watcher = await watchInvariants(ns, 'web', 6, 4);
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/web', 'web=nginx:2']);
-    expect(await rolloutStatus(ns, 'web')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'web')).toContain('successfully rolled out');
     await waitFor('5 nginx:2 pods only', async () => {
-      const live = await livePods(ns, 'web');
+      const live = await livePods(cp, ns, 'web');
       return live.length === 5 && imagesOf(live).join() === 'nginx:2';
     });
     expect(watcher.violations).toEqual([]);
@@ -162,9 +135,9 @@ describe('kubectl against the controller-manager process', () => {
     expect((await cp.kubectl(['-n', ns, 'rollout', 'history', 'deployment/web', '--revision=1'])).stdout).toContain('nginx:1');
 
     await cp.kubectl(['-n', ns, 'rollout', 'undo', 'deployment/web']);
-    expect(await rolloutStatus(ns, 'web')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'web')).toContain('successfully rolled out');
     await waitFor('5 nginx:1 pods again', async () => {
-      const live = await livePods(ns, 'web');
+      const live = await livePods(cp, ns, 'web');
       return live.length === 5 && imagesOf(live).join() === 'nginx:1';
     });
     const after = (await cp.kubectl(['-n', ns, 'rollout', 'history', 'deployment/web'])).stdout;
@@ -187,17 +160,17 @@ describe('kubectl against the controller-manager process', () => {
     });
     await new Promise((r) => setTimeout(r, 1000));
     expect((await cp.client.resource(rsDef, ns).list()).items).toHaveLength(1);
-    expect(imagesOf(await livePods(ns, 'api'))).toEqual(['nginx:1']);
+    expect(imagesOf(await livePods(cp, ns, 'api'))).toEqual(['nginx:1']);
 
     await cp.kubectl(['-n', ns, 'rollout', 'resume', 'deployment/api']);
-    expect(await rolloutStatus(ns, 'api')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'api')).toContain('successfully rolled out');
     await waitFor('3 nginx:2 pods', async () => {
-      const live = await livePods(ns, 'api');
+      const live = await livePods(cp, ns, 'api');
       return live.length === 3 && imagesOf(live).join() === 'nginx:2';
     });
 
     await cp.kubectl(['-n', ns, 'rollout', 'restart', 'deployment/api']);
-    expect(await rolloutStatus(ns, 'api')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'api')).toContain('successfully rolled out');
     const rss = (await cp.client.resource(rsDef, ns).list()).items;
     expect(rss).toHaveLength(3);
     const newest = rss.find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3')!;
@@ -226,7 +199,7 @@ describe('kubectl against the controller-manager process', () => {
       return s.old + s.cur === 11 && s.old > 4 && s.cur > 2 && s;
     });
     expect(up.old).toBeGreaterThan(up.cur);
-    await waitFor('11 live pods', async () => (await livePods(ns, 'mid')).length === 11);
+    await waitFor('11 live pods', async () => (await livePods(cp, ns, 'mid')).length === 11);
     // Down to 3: at most 3 + 1 pods are asked for.
     await cp.kubectl(['-n', ns, 'scale', 'deployment/mid', '--replicas=3']);
     await waitFor('at most 4 replicas asked for', async () => {
@@ -235,9 +208,9 @@ describe('kubectl against the controller-manager process', () => {
     });
     // A good image finishes the rollout at the new size.
     await cp.kubectl(['-n', ns, 'set', 'image', 'deployment/mid', 'mid=nginx:3']);
-    expect(await rolloutStatus(ns, 'mid')).toContain('successfully rolled out');
+    expect(await rolloutStatus(cp, ns, 'mid')).toContain('successfully rolled out');
     await waitFor('3 nginx:3 pods', async () => {
-      const live = await livePods(ns, 'mid');
+      const live = await livePods(cp, ns, 'mid');
       return live.length === 3 && imagesOf(live).join() === 'nginx:3';
     });
     const d: Deployment = await cp.client.resource(deploymentsDef, ns).get('mid');
@@ -268,7 +241,7 @@ describe('kubectl against the controller-manager process', () => {
     await expect(cp.client.resource(deploymentsDef, ns).get('fg')).rejects.toThrow();
 
     // Orphan: the Deployment goes, its ReplicaSet stays without an ownerReference, its pods stay.
-    const podsBefore = (await livePods(ns, 'orph')).map((p) => p.metadata.uid).sort();
+    const podsBefore = (await livePods(cp, ns, 'orph')).map((p) => p.metadata.uid).sort();
     await cp.kubectl(['-n', ns, 'delete', 'deployment', 'orph', '--cascade=orphan']);
     await expect(cp.client.resource(deploymentsDef, ns).get('orph')).rejects.toThrow();
     const [rs, ...more] = await rsOf('orph');
@@ -276,7 +249,7 @@ describe('kubectl against the controller-manager process', () => {
     expect(rs!.metadata.ownerReferences ?? []).toEqual([]);
     expect(rs!.metadata.finalizers ?? []).not.toContain('orphan');
     await new Promise((r) => setTimeout(r, 1000));
-    const podsAfter = await livePods(ns, 'orph');
+    const podsAfter = await livePods(cp, ns, 'orph');
     expect(podsAfter.map((p) => p.metadata.uid).sort()).toEqual(podsBefore);
     expect(podsAfter.every((p) => p.metadata.ownerReferences?.[0]?.uid === rs!.metadata.uid)).toBe(true);
   });

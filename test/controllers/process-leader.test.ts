@@ -9,6 +9,7 @@ import type { ReplicaSet } from '../../api/types/workloads.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { FakeKubelet } from '../helpers/fake-kubelet.js';
 import { keepFakeNodeAlive, ProcessGroup, type ControllerManagerProcess } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NS = 'tkube-proc-leader';
 const NODE = 'tkube-proc-leader-node';
@@ -34,15 +35,6 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 function replicaSet(name: string, replicas: number): ReplicaSet {
   return {

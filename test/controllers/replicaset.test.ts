@@ -14,6 +14,7 @@ import type { ReplicaSet } from '../../api/types/workloads.js';
 import { ReplicaSetController } from '../../controllers/replicaset/replicaset-controller.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { FakeKubelet } from '../helpers/fake-kubelet.js';
+import { waitFor } from '../helpers/wait.js';
 
 let cp: TestControlPlane;
 let nsCounter = 0;
@@ -96,20 +97,6 @@ async function listPods(namespace: string): Promise<Pod[]> {
 
 const live = (pods: Pod[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function waitForStatus(namespace: string, name: string, want: Partial<NonNullable<ReplicaSet['status']>>): Promise<ReplicaSet> {
   return waitFor(`status of ${name} to be ${JSON.stringify(want)}`, async () => {
