@@ -16,9 +16,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClusterPki, issueCertificate, type CertAndKey, type ClusterPki } from '../../api/pki/index.js';
+import { apiserverSecurityArgs, controllerManagerSecurityArgs, SERVICE_ACCOUNT_ISSUER } from '../../cli/cluster/security.js';
 import { writeKubeconfig } from '../../cli/kubeconfig.js';
 
-export const TEST_SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+export const TEST_SERVICE_ACCOUNT_ISSUER = SERVICE_ACCOUNT_ISSUER;
 
 export type Identity = 'admin' | 'controller-manager' | 'scheduler' | { node: string } | { user: string; groups?: string[] };
 
@@ -103,27 +104,12 @@ async function createTestPki(): Promise<TestPki> {
   };
 }
 
-/** The kube-apiserver flags of a secured apiserver using this PKI (for `tkube apiserver`). */
+/** The kube-apiserver flags of a secured apiserver using this PKI (for `tkube apiserver`): those `tkube init` uses. */
 export function secureApiserverFlags(pki: ClusterPki, tokenAuthFile?: string): string[] {
-  const f = pki.files;
-  return [
-    '--tls-cert-file', f.apiserver.cert,
-    '--tls-private-key-file', f.apiserver.key,
-    '--client-ca-file', f.ca.cert,
-    ...(tokenAuthFile ? ['--token-auth-file', tokenAuthFile] : []),
-    '--enable-bootstrap-token-auth',
-    '--authorization-mode', 'Node,RBAC',
-    '--service-account-signing-key-file', f.serviceAccount.key,
-    '--service-account-key-file', f.serviceAccount.pub,
-    '--service-account-issuer', TEST_SERVICE_ACCOUNT_ISSUER,
-    '--kubelet-client-certificate', f.apiserverKubeletClient.cert,
-    '--kubelet-client-key', f.apiserverKubeletClient.key,
-    '--kubelet-certificate-authority', f.ca.cert,
-  ];
+  return [...apiserverSecurityArgs(pki.dir), ...(tokenAuthFile ? ['--token-auth-file', tokenAuthFile] : [])];
 }
 
-/** The kube-controller-manager flags that need the PKI (root CA publisher, CSR signer). */
+/** The kube-controller-manager flags that need the PKI (root CA publisher, CSR signer), as `tkube init` passes them. */
 export function secureControllerManagerFlags(pki: ClusterPki): string[] {
-  const f = pki.files;
-  return ['--root-ca-file', f.ca.cert, '--cluster-signing-cert-file', f.ca.cert, '--cluster-signing-key-file', f.ca.key];
+  return controllerManagerSecurityArgs(pki.dir);
 }
