@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CLUSTER_HOME_ENV, listProcesses, type ProcessInfo } from '../cli/cleanup/processes.js';
-import { freePort } from '../cli/etcd-process.js';
+import { freePort } from '../cli/free-port.js';
 import { machineDescription, recordResult, sectionHeading } from './results-file.js';
 import { median } from './stats.js';
 

@@ -3,9 +3,9 @@
  * for a local cluster and by tests for a throwaway one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 
 export interface EtcdOptions {
   dataDir: string;
@@ -35,23 +35,29 @@ export interface EtcdProcess {
   readonly child: ChildProcess;
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** Thrown when etcd exits before it is healthy, which is most often a port taken by someone else. */
+class EtcdStartupExit extends Error {}
 
 export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
   const host = opts.host ?? '127.0.0.1';
-  const clientPort = opts.clientPort || (await freePort(host));
-  const peerPort = opts.peerPort || (await freePort(host));
+  const portsChosenHere = !opts.clientPort || !opts.peerPort;
+  const freshDataDir = !existsSync(opts.dataDir) || readdirSync(opts.dataDir).length === 0;
+  // A free port can still be taken by another process before etcd binds it; with
+  // ports of our own choosing, try again on fresh ones rather than fail.
+  for (let attempt = 1; ; attempt++) {
+    const clientPort = opts.clientPort || (await freePort(host));
+    const peerPort = opts.peerPort || (await freePort(host));
+    try {
+      return await startEtcdOn(opts, host, clientPort, peerPort);
+    } catch (err) {
+      if (!(err instanceof EtcdStartupExit) || !portsChosenHere || attempt >= 3) throw err;
+      // What a failed first start wrote would pin the member to the old peer URL.
+      if (freshDataDir) rmSync(opts.dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function startEtcdOn(opts: EtcdOptions, host: string, clientPort: number, peerPort: number): Promise<EtcdProcess> {
   const endpoint = `http://${host}:${clientPort}`;
   mkdirSync(opts.dataDir, { recursive: true });
   const args = [
@@ -78,7 +84,7 @@ export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (spawnError) throw new Error(`cannot start etcd (${spawnError.message}): is Debian's etcd-server installed? (npm run setup)`);
-      if (child.exitCode !== null) throw new Error(`etcd exited with code ${child.exitCode} during start-up${opts.logFile ? `; see ${opts.logFile}` : ''} (port ${clientPort} in use?)`);
+      if (child.exitCode !== null) throw new EtcdStartupExit(`etcd exited with code ${child.exitCode} during start-up${opts.logFile ? `; see ${opts.logFile}` : ''} (port ${clientPort} in use?)`);
       if (await healthy(endpoint)) return;
       if (Date.now() > deadline) throw new Error(`etcd did not become healthy at ${endpoint} within 20 s`);
       await sleep(100);

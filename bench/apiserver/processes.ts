@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { createClusterPki, issueCertificate } from '../../api/pki/index.js';
-import { freePort, startEtcd, type EtcdProcess } from '../../cli/etcd-process.js';
+import { startEtcd, type EtcdProcess } from '../../cli/etcd-process.js';
+import { freePort } from '../../cli/free-port.js';
 
 export interface BenchCluster {
   etcd: EtcdProcess;

@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_HOME_ENV } from '../../cli/cleanup/processes.js';
 import { removeUnderlay } from '../../cli/cluster/underlay.js';
-import { freePort } from '../../cli/etcd-process.js';
+import { freePort } from '../../cli/free-port.js';
 import { loadKubeconfig } from '../../api/client/kubeconfig.js';
 import { writeKubeconfig } from '../../cli/kubeconfig.js';
 

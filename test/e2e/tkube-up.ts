@@ -7,7 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../cli/etcd-process.js';
+import { freePort } from '../../cli/free-port.js';
 
 const run = promisify(execFile);
 export const REPO = join(import.meta.dirname, '..', '..');

@@ -20,7 +20,7 @@ import { leases as leasesDef, nodes as nodesDef } from '../../api/registry.js';
 import type { Lease } from '../../api/types/lease.js';
 import type { Node } from '../../api/types/node.js';
 import { writeKubeconfig } from '../../cli/kubeconfig.js';
-import { freePort } from '../../cli/etcd-process.js';
+import { freePort } from '../../cli/free-port.js';
 import { kubeconfigWriter, type ClusterAccess } from './control-plane.js';
 import { secureApiserverFlags, secureControllerManagerFlags, testPki, type Identity, type TestPki } from './test-pki.js';
 
