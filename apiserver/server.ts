@@ -26,7 +26,9 @@ import { listenOnUnixSocket } from './unix-listener.js';
 import { versionResponse } from './version.js';
 import { createAuthenticator, createRequestChain, type RequestChain } from './auth/chain.js';
 import { createAuthorizer, ensureBootstrapPolicy, nodeRestriction, type AuthorizationMode } from './auth/authz/index.js';
-import type { Authorizer } from './auth/types.js';
+import { rbacEscalation } from './auth/admission/rbac-escalation.js';
+import { cachedRuleResolver } from './auth/admission/rbac-escalation-rules.js';
+import type { Authorizer, ValidatingAdmission } from './auth/types.js';
 import { loadServiceAccountKeys, serviceAccountLookup, type ServiceAccountKeys } from './auth/serviceaccount/index.js';
 import { serviceAccountAdmission } from './registry/admission.js';
 import { loadKubeletClient } from './http/kubelet-client.js';
@@ -109,11 +111,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serviceAccountKeys = opts.serviceAccount ? await loadServiceAccountKeys(opts.serviceAccount) : undefined;
   const security = await securityChain(opts, serviceAccountKeys, { storeFor }, log);
   const chain = security?.chain;
-  // NodeRestriction goes with the Node authorizer (kube-apiserver enables both for nodes).
-  if (opts.authorizationModes?.includes('Node')) {
-    const admission = [nodeRestriction({ storeFor })];
-    for (const store of stores.values()) store.setAdmission(admission);
+  // NodeRestriction goes with the Node authorizer (kube-apiserver enables both for nodes);
+  // the RBAC escalation check with RBAC (Kubernetes' RBAC registry does it on every write).
+  const admission: ValidatingAdmission[] = [];
+  if (opts.authorizationModes?.includes('Node')) admission.push(nodeRestriction({ storeFor }));
+  if (security && opts.authorizationModes?.includes('RBAC')) {
+    admission.push(rbacEscalation({ authorizer: security.authorizer, resolver: cachedRuleResolver({ storeFor }) }));
   }
+  if (admission.length) for (const store of stores.values()) store.setAdmission(admission);
   // The ServiceAccount admission plugin, only when the apiserver can sign the tokens it
   // mounts: without keys, pods in a namespace that has no `default` account yet are kept.
   if (serviceAccountKeys) {

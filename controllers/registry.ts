@@ -4,6 +4,7 @@
  */
 import { csrApprovingController } from './certificates/approver.js';
 import { csrSigningController } from './certificates/signer.js';
+import { clusterRoleAggregationController } from './clusterroleaggregation/clusterrole-aggregation-controller.js';
 import type { ControllerFactory } from './controller.js';
 import { deploymentControllerFactory } from './deployment/deployment-controller.js';
 import { garbageCollectorController } from './garbagecollector/garbage-collector.js';
@@ -12,6 +13,7 @@ import { nodeIpamController } from './nodeipam/node-ipam-controller.js';
 import { nodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { replicaSetControllerFactory } from './replicaset/replicaset-controller.js';
 import { serviceAccountsController } from './serviceaccount/serviceaccount-controller.js';
+import { tokenCleanerController } from './tokencleaner/tokencleaner-controller.js';
 
 export const CONTROLLERS: Record<string, ControllerFactory> = {
   replicaset: replicaSetControllerFactory,
@@ -23,4 +25,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   csrapproving: csrApprovingController,
   csrsigning: csrSigningController,
   serviceaccount: serviceAccountsController,
+  'clusterrole-aggregation': clusterRoleAggregationController,
+  // Off by default in kube-controller-manager, on with kubeadm; tkube issues bootstrap tokens, so on here.
+  tokencleaner: tokenCleanerController,
 };

@@ -93,6 +93,8 @@ const controllerManagerRules: PolicyRule[] = [
   res(['approve', 'sign'], ['certificates.k8s.io'], ['signers']),
   res(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   res(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+  // clusterrole-aggregation controller: writes aggregated rules it does not itself hold.
+  res(['escalate', 'bind'], [RBAC_GROUP], ['clusterroles']),
 ];
 
 const schedulerRules: PolicyRule[] = [

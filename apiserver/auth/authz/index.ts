@@ -1,7 +1,8 @@
 /**
  * Authorization for the apiserver: the modes of --authorization-mode (AlwaysAllow,
  * AlwaysDeny, Node, RBAC) combined as Kubernetes combines them, the bootstrap RBAC
- * policy, NodeRestriction admission, and the 403 wording.
+ * policy, NodeRestriction admission, and the 403 wording. RBAC escalation prevention (the
+ * admission plugin in ../admission/rbac-escalation.ts) is installed beside NodeRestriction.
  */
 import type { Logger } from 'pino';
 import type { Authorizer, ValidatingAdmission } from '../types.js';

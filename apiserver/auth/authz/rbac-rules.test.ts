@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyRule } from '../../../api/types/rbac.js';
 import type { RequestAttributes } from '../types.js';
-import { ruleAllows, ruleCovered } from './rbac-rules.js';
+import { BOOTSTRAP_CLUSTER_ROLES } from './bootstrap-policy.js';
+import { breakdownRule, covers, ruleAllows, ruleCovered } from './rbac-rules.js';
 
 const alice = { name: 'alice', groups: ['system:authenticated'] };
 
@@ -66,5 +67,75 @@ describe('ruleCovered', () => {
     expect(ruleCovered({ verbs: ['create'], apiGroups: [''], resources: ['pods'] }, have)).toBe(false);
     expect(ruleCovered({ verbs: ['get'], apiGroups: [''], resources: ['pods'], resourceNames: ['x'] }, have)).toBe(true);
     expect(ruleCovered({ verbs: ['get'], apiGroups: [''], resources: ['pods'] }, [{ ...have[0]!, resourceNames: ['x'] }])).toBe(false);
+  });
+});
+
+describe('covers (Kubernetes validation.Covers)', () => {
+  const rule = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule =>
+    resourceNames ? { verbs, apiGroups, resources, resourceNames } : { verbs, apiGroups, resources };
+
+  it('breaks a rule into verb x group x resource x name atoms, and URLs into verb x URL atoms', () => {
+    expect(breakdownRule(rule(['get', 'list'], ['', 'apps'], ['pods'], ['a', 'b']))).toHaveLength(8);
+    expect(breakdownRule({ verbs: ['get', 'post'], nonResourceURLs: ['/a', '/b'] })).toEqual([
+      { nonResourceURLs: ['/a'], verbs: ['get'] },
+      { nonResourceURLs: ['/a'], verbs: ['post'] },
+      { nonResourceURLs: ['/b'], verbs: ['get'] },
+      { nonResourceURLs: ['/b'], verbs: ['post'] },
+    ]);
+    // A resource rule without groups grants nothing, so there is nothing to cover.
+    expect(breakdownRule({ verbs: ['get'], resources: ['pods'] })).toEqual([]);
+  });
+
+  it('lets several owner rules together cover one wanted rule', () => {
+    const owner = [rule(['get'], [''], ['pods', 'secrets']), rule(['list'], [''], ['pods'])];
+    expect(covers(owner, [rule(['get', 'list'], [''], ['pods'])]).covered).toBe(true);
+    const r = covers(owner, [rule(['get', 'list'], [''], ['secrets'])]);
+    expect(r.covered).toBe(false);
+    expect(r.missing).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
+  });
+
+  it('treats * as everything for verbs, groups and resources', () => {
+    const all = [rule(['*'], ['*'], ['*'])];
+    expect(covers(all, [rule(['escalate'], ['rbac.authorization.k8s.io'], ['clusterroles/status'], ['x'])]).covered).toBe(true);
+    // ... but a resource wildcard does not cover non-resource URLs.
+    expect(covers(all, [{ verbs: ['get'], nonResourceURLs: ['/metrics'] }]).covered).toBe(false);
+    // A wanted "*" is a literal the owner must hold too.
+    expect(covers([rule(['get', 'list'], [''], ['pods'])], [rule(['*'], [''], ['pods'])]).covered).toBe(false);
+  });
+
+  it('covers a subresource by itself, "*" or "*/<sub>", not by "<resource>/*" nor by the resource', () => {
+    const want = [rule(['get'], [''], ['pods/log'])];
+    expect(covers([rule(['get'], [''], ['pods/log'])], want).covered).toBe(true);
+    expect(covers([rule(['get'], [''], ['*/log'])], want).covered).toBe(true);
+    expect(covers([rule(['get'], [''], ['pods/*'])], want).covered).toBe(false);
+    expect(covers([rule(['get'], [''], ['pods'])], want).covered).toBe(false);
+    expect(covers([rule(['get'], [''], ['*/log'])], [rule(['get'], [''], ['pods'])]).covered).toBe(false);
+  });
+
+  it('covers names: an owner without names covers all; with names only atoms within them', () => {
+    expect(covers([rule(['get'], [''], ['secrets'])], [rule(['get'], [''], ['secrets'], ['a'])]).covered).toBe(true);
+    expect(covers([rule(['get'], [''], ['secrets'], ['a', 'b'])], [rule(['get'], [''], ['secrets'], ['b'])]).covered).toBe(true);
+    expect(covers([rule(['get'], [''], ['secrets'], ['a'])], [rule(['get'], [''], ['secrets'], ['a', 'c'])]).missing).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['c'] },
+    ]);
+    expect(covers([rule(['get'], [''], ['secrets'], ['a'])], [rule(['get'], [''], ['secrets'])]).covered).toBe(false);
+  });
+
+  it('covers non-resource URLs exactly or by a trailing-* prefix', () => {
+    const owner: PolicyRule[] = [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/apis/*'] }];
+    expect(covers(owner, [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/apis/apps/v1', '/apis/*'] }]).covered).toBe(true);
+    expect(covers(owner, [{ verbs: ['get'], nonResourceURLs: ['/healthz/etcd'] }]).covered).toBe(false);
+    expect(covers(owner, [{ verbs: ['post'], nonResourceURLs: ['/healthz'] }]).covered).toBe(false);
+    expect(covers([{ verbs: ['*'], nonResourceURLs: ['*'] }], [{ verbs: ['get'], nonResourceURLs: ['/anything'] }]).covered).toBe(true);
+  });
+
+  it('finds the bootstrap admin role to cover edit and view, and not cluster-admin', () => {
+    const byName = new Map(BOOTSTRAP_CLUSTER_ROLES.map((r) => [r.metadata.name, r.rules ?? []]));
+    const admin = ['system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view'].flatMap((n) => byName.get(n) ?? []);
+    const edit = ['system:aggregate-to-edit', 'system:aggregate-to-view'].flatMap((n) => byName.get(n) ?? []);
+    expect(edit.length).toBeGreaterThan(0);
+    expect(covers(admin, edit).covered).toBe(true);
+    expect(covers(edit, admin).covered).toBe(false);
+    expect(covers(admin, byName.get('cluster-admin') ?? []).covered).toBe(false);
   });
 });

@@ -50,23 +50,74 @@ export function rulesAllow(attrs: RequestAttributes, rules: readonly PolicyRule[
   return rules.some((r) => ruleAllows(attrs, r));
 }
 
-/** True when every request `a` allows is also allowed by one of `have` (used to reconcile bootstrap roles). */
-export function ruleCovered(want: PolicyRule, have: readonly PolicyRule[]): boolean {
-  return have.some((h) => {
-    const sub = (mine: string[] | undefined, theirs: string[] | undefined, emptyMeansAll = false) => {
-      const t = theirs ?? [];
-      const m = mine ?? [];
-      if (emptyMeansAll && t.length === 0) return true;
-      if (t.includes(ALL)) return true;
-      if (emptyMeansAll && m.length === 0) return false;
-      return m.every((x) => t.includes(x));
-    };
-    return (
-      sub(want.verbs, h.verbs) &&
-      sub(want.apiGroups, h.apiGroups) &&
-      sub(want.resources, h.resources) &&
-      sub(want.resourceNames, h.resourceNames, true) &&
-      sub(want.nonResourceURLs, h.nonResourceURLs)
-    );
+/**
+ * Coverage, as Kubernetes' validation.Covers decides it for the RBAC escalation check and
+ * for reconciling the bootstrap roles: each wanted rule is broken into atoms (one verb x
+ * group x resource x name, or one verb x non-resource URL), and every atom must be
+ * covered by a single owner rule. Coverage is stricter than matching: "pods/*" does not
+ * cover "pods/log" (only "*" or "*\/log" do), and a name-limited owner rule covers only
+ * atoms limited to those names.
+ */
+export interface Coverage {
+  covered: boolean;
+  /** The atoms no owner rule covers, in the order of the wanted rules. */
+  missing: PolicyRule[];
+}
+
+/** A rule split into rules of one verb, one group, one resource and at most one name (or one verb and one URL). */
+export function breakdownRule(rule: PolicyRule): PolicyRule[] {
+  const atoms: PolicyRule[] = [];
+  for (const group of rule.apiGroups ?? []) {
+    for (const resource of rule.resources ?? []) {
+      for (const verb of rule.verbs) {
+        const names = rule.resourceNames ?? [];
+        if (names.length === 0) atoms.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
+        for (const name of names) atoms.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
+      }
+    }
+  }
+  for (const url of rule.nonResourceURLs ?? []) {
+    for (const verb of rule.verbs) atoms.push({ nonResourceURLs: [url], verbs: [verb] });
+  }
+  return atoms;
+}
+
+const hasAll = (set: readonly string[], wanted: readonly string[]) => wanted.every((w) => set.includes(w));
+
+function resourcesCover(owner: readonly string[], wanted: readonly string[]): boolean {
+  if (owner.includes(ALL) || hasAll(owner, wanted)) return true;
+  return wanted.every((path) => {
+    if (owner.includes(path)) return true;
+    const slash = path.indexOf('/');
+    // A plain resource is covered only by itself or "*"; a subresource also by "*/<subresource>".
+    return slash >= 0 && owner.includes(`*/${path.slice(slash + 1)}`);
   });
+}
+
+function nonResourceURLCovers(owner: string, path: string): boolean {
+  if (owner === path) return true;
+  return owner.endsWith('*') && path.startsWith(owner.replace(/\*+$/, ''));
+}
+
+/** Whether `owner` covers `atom` (a rule of one verb, resource and name, or one verb and URL). */
+function ruleCoversAtom(owner: PolicyRule, atom: PolicyRule): boolean {
+  const verbs = owner.verbs.includes(ALL) || hasAll(owner.verbs, atom.verbs);
+  const groups = (owner.apiGroups ?? []).includes(ALL) || hasAll(owner.apiGroups ?? [], atom.apiGroups ?? []);
+  const resources = resourcesCover(owner.resources ?? [], atom.resources ?? []);
+  const urls = (atom.nonResourceURLs ?? []).every((p) => (owner.nonResourceURLs ?? []).some((o) => nonResourceURLCovers(o, p)));
+  const ownerNames = owner.resourceNames ?? [];
+  const atomNames = atom.resourceNames ?? [];
+  const names = ownerNames.length === 0 || (atomNames.length > 0 && hasAll(ownerNames, atomNames));
+  return verbs && groups && resources && urls && names;
+}
+
+/** Whether the `owner` rules together grant everything the `wanted` rules grant, and what they lack. */
+export function covers(owner: readonly PolicyRule[], wanted: readonly PolicyRule[]): Coverage {
+  const missing = wanted.flatMap(breakdownRule).filter((atom) => !owner.some((o) => ruleCoversAtom(o, atom)));
+  return { covered: missing.length === 0, missing };
+}
+
+/** True when everything `want` allows is also allowed by `have` (used to reconcile bootstrap roles). */
+export function ruleCovered(want: PolicyRule, have: readonly PolicyRule[]): boolean {
+  return covers(have, [want]).covered;
 }
