@@ -4,39 +4,28 @@
  * view/edit/admin roles get their stored rules filled (admin ⊇ edit ⊇ view), a role
  * labelled aggregate-to-view reaches all three, and losing the label takes it away.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeClient } from '../../api/client/kube-client.js';
 import { isApiError } from '../../api/meta/errors.js';
 import { clusterRoles } from '../../api/registry.js';
 import type { ClusterRole, PolicyRule } from '../../api/types/rbac.js';
 import { sameRule } from '../../controllers/clusterroleaggregation/aggregate-rules.js';
-import { startControllerManager, type ControllerManager } from '../../controllers/manager.js';
-import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
+import type { TestControlPlane } from '../helpers/control-plane.js';
+import { startControllersOnControlPlane, type ControllersOnControlPlane } from '../helpers/controller-manager-in-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CUSTOM = 'tkube-test-widgets-view';
 const widgets: PolicyRule = { verbs: ['get', 'list', 'watch'], apiGroups: ['tkube-test.example.com'], resources: ['widgets'] };
 
 let cp: TestControlPlane;
-let cmClient: KubeClient;
-let manager: ControllerManager;
+let env: ControllersOnControlPlane | undefined;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  cmClient = await cp.clientFor('controller-manager');
-  manager = await startControllerManager({
-    client: cmClient,
-    logger: pino({ level: process.env.TKUBE_TEST_LOG ?? 'silent' }),
-    controllers: ['clusterrole-aggregation'],
-    leaderElect: false,
-  });
+  env = await startControllersOnControlPlane(['clusterrole-aggregation']);
+  cp = env.cp;
 }, 60_000);
 
 afterAll(async () => {
-  await manager?.stop();
-  cmClient?.close();
-  await cp?.stop();
+  await env?.stop();
 });
 
 const roleApi = () => cp.client.resource(clusterRoles);

@@ -4,36 +4,25 @@
  * one stays, one that expires in 2 s is deleted once it has expired, and other Secrets
  * are left alone.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeClient } from '../../api/client/kube-client.js';
 import { isApiError } from '../../api/meta/errors.js';
 import { secrets } from '../../api/registry.js';
 import type { Secret } from '../../api/types/config.js';
 import { bootstrapTokenSecret, generateToken } from '../../cli/cluster/bootstrap-token.js';
-import { startControllerManager, type ControllerManager } from '../../controllers/manager.js';
-import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
+import type { TestControlPlane } from '../helpers/control-plane.js';
+import { startControllersOnControlPlane, type ControllersOnControlPlane } from '../helpers/controller-manager-in-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 let cp: TestControlPlane;
-let cmClient: KubeClient;
-let manager: ControllerManager;
+let env: ControllersOnControlPlane | undefined;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  cmClient = await cp.clientFor('controller-manager');
-  manager = await startControllerManager({
-    client: cmClient,
-    logger: pino({ level: process.env.TKUBE_TEST_LOG ?? 'silent' }),
-    controllers: ['tokencleaner'],
-    leaderElect: false,
-  });
+  env = await startControllersOnControlPlane(['tokencleaner']);
+  cp = env.cp;
 }, 60_000);
 
 afterAll(async () => {
-  await manager?.stop();
-  cmClient?.close();
-  await cp?.stop();
+  await env?.stop();
 });
 
 const api = () => cp.client.resource(secrets, 'kube-system');
