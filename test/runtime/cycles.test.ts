@@ -1,10 +1,11 @@
 // Done-means 4 of the runtime: 100 pod create/delete cycles through CRI, each the way
 // the kubelet does it (sandbox, one container started, container stopped and removed,
 // sandbox stopped and removed), leave nothing behind on the host or in the runtime.
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ContainerConfig, PodSandboxConfig } from '../../runtime/cri/types.js';
+import { waitFor } from '../helpers/wait.js';
 import { createHarness, leftovers, type Harness } from './harness.js';
 
 const CYCLES = 100;
@@ -39,8 +40,10 @@ async function cycle(n: number): Promise<void> {
   const cfg: Partial<ContainerConfig> = {
     metadata: { name: 'main', attempt: 0 },
     image: { image: 'tkube-test/busybox:latest', annotations: {} },
-    // Exits on SIGTERM, so StopContainer takes the graceful path.
-    command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'],
+    // Exits on SIGTERM, so StopContainer takes the graceful path. The shell is the
+    // container's PID 1, which the kernel spares signals it has no handler for: it says
+    // "ready" once its trap is set, and the test stops it only after that.
+    command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & echo ready; wait'],
     log_path: 'main/0.log',
   };
   const { container_id: ctr } = await h.client.runtime('CreateContainer', { pod_sandbox_id: pod, config: cfg as ContainerConfig, sandbox_config: config });
@@ -50,6 +53,7 @@ async function cycle(n: number): Promise<void> {
   const sandbox = await h.client.runtime('PodSandboxStatus', { pod_sandbox_id: pod });
   expect(sandbox.status!.network!.ip).toMatch(/^10\./);
 
+  await waitFor(`cycle-${n}'s shell to set its trap`, () => readFileSync(path.join(config.log_directory, 'main/0.log'), 'utf8').includes('ready'), 10_000, 10);
   await h.client.runtime('StopContainer', { container_id: ctr, timeout: 10 });
   const stopped = await h.client.runtime('ContainerStatus', { container_id: ctr });
   expect([stopped.status!.state, stopped.status!.exit_code]).toEqual(['CONTAINER_EXITED', 0]);
