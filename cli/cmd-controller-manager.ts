@@ -145,7 +145,7 @@ function boolArg(value: string): boolean {
  */
 export function controllerManagerCommand(action: (flags: ControllerManagerFlags) => Promise<void> = runControllerManager): Command {
   return new Command('controller-manager')
-    .description('run the controllers (replicaset, deployment, garbage collector, namespace, node lifecycle, node IPAM, service accounts, root CA publisher, CSR approving and signing, ClusterRole aggregation, bootstrap-token cleaner)')
+    .description('run the controllers (replicaset, deployment, garbage collector, namespace, node lifecycle, node IPAM, service accounts, root CA publisher, CSR approving and signing, ClusterRole aggregation, bootstrap-token cleaner, bootstrap signer)')
     .option('--kubeconfig <path>', 'kubeconfig of the cluster to manage')
     .option('--master <url>', 'apiserver URL (overrides the kubeconfig server)')
     .option('--controllers <list>', "controllers to run: '*' for all, 'foo' to enable, '-foo' to disable", '*')

@@ -2,6 +2,7 @@
  * Every controller the controller-manager can run, by the name `--controllers` uses.
  * Each controller folder exports a ControllerFactory; add yours here.
  */
+import { bootstrapSignerController } from './bootstrapsigner/bootstrapsigner-controller.js';
 import { csrApprovingController } from './certificates/approver.js';
 import { csrSigningController } from './certificates/signer.js';
 import { clusterRoleAggregationController } from './clusterroleaggregation/clusterrole-aggregation-controller.js';
@@ -28,4 +29,6 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   'clusterrole-aggregation': clusterRoleAggregationController,
   // Off by default in kube-controller-manager, on with kubeadm; tkube issues bootstrap tokens, so on here.
   tokencleaner: tokenCleanerController,
+  // Off by default in kube-controller-manager, on with kubeadm: keeps cluster-info's token signatures current.
+  bootstrapsigner: bootstrapSignerController,
 };

@@ -8,13 +8,13 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parse, stringify } from 'yaml';
+import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, JWS_KEY_PREFIX, withSignatures } from '../../api/bootstrap/cluster-info-signatures.js';
+import { detachedSignatureIsValid } from '../../api/bootstrap/jws.js';
 import type { ConfigMap } from '../../api/types/config.js';
 import type { BootstrapToken } from './bootstrap-token.js';
-import { computeDetachedSignature, detachedSignatureIsValid } from './jws.js';
 
-export const CLUSTER_INFO_NAMESPACE = 'kube-public';
-export const CLUSTER_INFO_NAME = 'cluster-info';
-export const JWS_KEY_PREFIX = 'jws-kubeconfig-';
+// The signing lives in api/bootstrap, shared with the bootstrapsigner controller.
+export { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, JWS_KEY_PREFIX };
 
 export interface ClusterEndpoint {
   server: string;
@@ -35,11 +35,9 @@ export function clusterInfoKubeconfig(ep: ClusterEndpoint): string {
   });
 }
 
-/** The ConfigMap's data: the kubeconfig and one signature per token. */
+/** The ConfigMap's data: the kubeconfig and one signature per token, as the bootstrapsigner controller computes it. */
 export function clusterInfoData(kubeconfig: string, tokens: BootstrapToken[]): Record<string, string> {
-  const data: Record<string, string> = { kubeconfig };
-  for (const t of tokens) data[`${JWS_KEY_PREFIX}${t.id}`] = computeDetachedSignature(kubeconfig, t.id, t.secret);
-  return data;
+  return withSignatures({ kubeconfig }, tokens);
 }
 
 export function clusterInfoConfigMap(kubeconfig: string, tokens: BootstrapToken[]): ConfigMap {
