@@ -1,30 +1,15 @@
 /**
  * What `tkube init` publishes for joining nodes: the bootstrap token's Secret, and the
- * kube-public/cluster-info ConfigMap signed with every unexpired signing token — the work
- * Kubernetes' bootstrap signer controller does, done here once at init.
+ * kube-public/cluster-info ConfigMap signed with every unexpired signing token, by the same
+ * rules as the bootstrapsigner controller, which keeps the signatures current afterwards.
  */
 import type { KubeClient } from '../../api/client/kube-client.js';
 import { isApiError } from '../../api/meta/errors.js';
 import { configMaps, secrets } from '../../api/registry.js';
 import type { ConfigMap, Secret } from '../../api/types/config.js';
-import { BOOTSTRAP_TOKEN_SECRET_TYPE, bootstrapTokenSecret, type BootstrapToken } from './bootstrap-token.js';
+import { signingTokens } from '../../controllers/bootstrapsigner/signing-tokens.js';
+import { bootstrapTokenSecret, type BootstrapToken } from './bootstrap-token.js';
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, clusterInfoData, clusterInfoKubeconfig, type ClusterEndpoint } from './cluster-info.js';
-
-/** Tokens whose Secrets allow signing and have not expired. */
-export function signingTokens(list: Secret[], now = new Date()): BootstrapToken[] {
-  const tokens: BootstrapToken[] = [];
-  for (const s of list) {
-    if (s.type !== BOOTSTRAP_TOKEN_SECRET_TYPE) continue;
-    const v = (k: string) => (s.data?.[k] ? Buffer.from(s.data[k], 'base64').toString('utf8') : undefined);
-    const id = v('token-id');
-    const secret = v('token-secret');
-    const expiration = v('expiration');
-    if (!id || !secret || v('usage-bootstrap-signing') !== 'true') continue;
-    if (expiration && Date.parse(expiration) <= now.getTime()) continue;
-    tokens.push({ id, secret });
-  }
-  return tokens.sort((a, b) => a.id.localeCompare(b.id));
-}
 
 async function createOrReplace<T extends ConfigMap | Secret>(client: ReturnType<KubeClient['resource']>, obj: T): Promise<void> {
   try {
@@ -44,6 +29,6 @@ export async function publishBootstrap(client: KubeClient, endpoint: ClusterEndp
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: CLUSTER_INFO_NAME, namespace: CLUSTER_INFO_NAMESPACE },
-    data: clusterInfoData(kubeconfig, signingTokens(all.items as Secret[])),
+    data: clusterInfoData(kubeconfig, signingTokens(all.items as Secret[], new Date()).tokens),
   } as ConfigMap);
 }
