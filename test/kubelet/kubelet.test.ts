@@ -41,8 +41,9 @@ async function podContainers(uid: string): Promise<string[]> {
 }
 
 // On SIGTERM the container logs it and lingers a second before exiting, so the line is in
-// the followed log while the container still runs (not racing the pod's teardown).
-const WEB = ['sh', '-c', 'echo started; trap "echo got SIGTERM; sleep 1; exit 0" TERM; httpd -f -p 8080 -h /www & wait'];
+// the followed log while the container still runs (not racing the pod's teardown). It says
+// "started" only once its trap is set: as PID 1 it would ignore an earlier SIGTERM.
+const WEB = ['sh', '-c', 'trap "echo got SIGTERM; sleep 1; exit 0" TERM; echo started; httpd -f -p 8080 -h /www & wait'];
 
 beforeAll(async () => {
   env = await createNodeEnv();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ContainerConfig, PodSandboxConfig } from '../../runtime/cri/types.js';
+import { waitFor } from '../helpers/wait.js';
 import { createHarness, leftovers, type Harness } from './harness.js';
 
 const BUSYBOX = 'tkube-test/busybox:latest';
@@ -53,6 +54,15 @@ async function waitExited(id: string, timeoutMs = 20_000): Promise<Awaited<Retur
     if (s.state === 'CONTAINER_EXITED' || Date.now() > deadline) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The container's shell (its PID 1, which the kernel spares signals it has no handler
+ * for) has set its TERM trap: it logs "trap-set" right after.
+ */
+async function trapSet(id: string): Promise<void> {
+  const { log_path } = await status(id);
+  await waitFor(`container ${id} to set its trap`, () => readFileSync(log_path, 'utf8').includes('trap-set'), 10_000, 10);
 }
 
 async function status(id: string) {
@@ -179,8 +189,8 @@ describe('CRI runtime with real containers', () => {
   });
 
   it('StopContainer delivers SIGTERM and the container can handle it', async () => {
-    const c = await runContainer(podA, containerConfig('graceful', ['sh', '-c', 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.1; done']));
-    await new Promise((r) => setTimeout(r, 300));
+    const c = await runContainer(podA, containerConfig('graceful', ['sh', '-c', 'trap "echo got-term; exit 7" TERM; echo trap-set; while true; do sleep 0.1; done']));
+    await trapSet(c);
     await h.client.runtime('StopContainer', { container_id: c, timeout: 10 });
     const s = await status(c);
     expect([s.state, s.exit_code]).toEqual(['CONTAINER_EXITED', 7]);
@@ -188,8 +198,8 @@ describe('CRI runtime with real containers', () => {
   });
 
   it('StopContainer waits the grace period before SIGKILL', async () => {
-    const c = await runContainer(podA, containerConfig('stubborn', ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done']));
-    await new Promise((r) => setTimeout(r, 300));
+    const c = await runContainer(podA, containerConfig('stubborn', ['sh', '-c', 'trap "" TERM; echo trap-set; while true; do sleep 0.1; done']));
+    await trapSet(c);
     const started = Date.now();
     await h.client.runtime('StopContainer', { container_id: c, timeout: 2 });
     const took = Date.now() - started;
