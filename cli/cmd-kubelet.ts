@@ -3,16 +3,24 @@
  * belong to the runtime). With --bootstrap-kubeconfig it first obtains its client
  * certificate (TLS bootstrap); with --client-ca-file its API is HTTPS with client
  * certificate authentication, served with --tls-cert-file or else a certificate it
- * requests for its own names and addresses (a kubelet-serving CSR).
+ * requests for its own names and addresses (a kubelet-serving CSR). With
+ * --rotate-certificates (default true, as kubeadm sets it) the client certificate is
+ * renewed through CSRs before it expires; with --rotate-server-certificates (default
+ * true) so is a serving certificate obtained by CSR (one from --tls-cert-file is the
+ * operator's to renew).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { InvalidArgumentError } from 'commander';
 import { KubeClient } from '../api/client/kube-client.js';
+import { loadKubeconfig } from '../api/client/kubeconfig.js';
+import type { CertificateRotationManager } from '../kubelet/cert-rotation.js';
+import { startClientCertificateRotation, startServingCertificateRotation } from '../kubelet/cert-rotation-node.js';
 import { startKubelet } from '../kubelet/kubelet.js';
 import { ServingCertificate } from '../kubelet/serving-certificate.js';
-import { ensureClientCertificate, ensureServingCertificate } from '../kubelet/tls-bootstrap.js';
+import { currentClientCertificate, ensureClientCertificate, ensureServingCertificate } from '../kubelet/tls-bootstrap.js';
 import { parseLabels, parseTaints } from '../kubelet/node-info.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
 import { componentLogger } from './logger.js';
@@ -43,6 +51,17 @@ export interface KubeletFlags {
   tlsPrivateKeyFile?: string;
   /** --client-ca-file: CAs of client certificates the API accepts; turns HTTPS and authentication on. */
   clientCaFile?: string;
+  /** --rotate-certificates: renew the client certificate through CSRs before it expires. */
+  rotateCertificates: boolean;
+  /** --rotate-server-certificates: renew a serving certificate obtained by CSR before it expires. */
+  rotateServerCertificates: boolean;
+}
+
+/** A Kubernetes-style boolean flag value: `--flag`, `--flag=true`, `--flag=false`. */
+export function booleanFlag(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidArgumentError(`"${value}" is not true or false`);
 }
 
 /** The first non-internal IPv4 address of the machine (the kubelet's default --node-ip). */
@@ -62,12 +81,17 @@ function servingCertificate(flags: KubeletFlags): ServingCertificate {
   return new ServingCertificate();
 }
 
+/** The names and addresses the kubelet's serving certificate is requested for. */
+function servingNames(nodeName: string, nodeIP: string): { dnsNames: string[]; ipAddresses: string[] } {
+  return { dnsNames: [...new Set([os.hostname(), nodeName])], ipAddresses: [nodeIP] };
+}
+
 /** Requests the serving certificate once the Node is registered (its approval checks the Node's addresses); retries until it works. */
 async function bootstrapServing(client: KubeClient, flags: KubeletFlags, nodeName: string, nodeIP: string, holder: ServingCertificate, signal: AbortSignal, log: Logger): Promise<void> {
-  const dnsNames = [...new Set([os.hostname(), nodeName])];
+  const { dnsNames, ipAddresses } = servingNames(nodeName, nodeIP);
   while (!signal.aborted) {
     try {
-      const pair = await ensureServingCertificate({ client, nodeName, dnsNames, ipAddresses: [nodeIP], certDir: certDirOf(flags), signal, logger: log });
+      const pair = await ensureServingCertificate({ client, nodeName, dnsNames, ipAddresses, certDir: certDirOf(flags), signal, logger: log });
       holder.set(pair);
       log.info('serving the kubelet API with the issued certificate');
       return;
@@ -92,7 +116,16 @@ export async function runKubeletCommand(flags: KubeletFlags): Promise<void> {
     const how = await ensureClientCertificate({ kubeconfig: flags.kubeconfig, bootstrapKubeconfig: flags.bootstrapKubeconfig, certDir: certDirOf(flags), nodeName, signal: stop.signal, logger: log });
     log.info({ kubeconfig: flags.kubeconfig, how }, 'client certificate ready');
   }
-  const client = KubeClient.fromKubeconfig(flags.kubeconfig, undefined, { userAgent: 'tkube-kubelet' });
+  const certDir = certDirOf(flags);
+  // The client certificate may be newer in --cert-dir (rotated) than in the kubeconfig.
+  const clientCert = currentClientCertificate(flags.kubeconfig, certDir);
+  const client = new KubeClient({ ...loadKubeconfig(flags.kubeconfig), ...(clientCert ?? {}), userAgent: 'tkube-kubelet' });
+  const rotations: CertificateRotationManager[] = [];
+  if (flags.rotateCertificates && clientCert) {
+    rotations.push(startClientCertificateRotation({ client, nodeName, certDir, initial: clientCert, logger: log }));
+  } else if (flags.rotateCertificates) {
+    log.info('the kubeconfig has no client certificate: nothing to rotate');
+  }
   const serving = flags.clientCaFile ? servingCertificate(flags) : undefined;
   const kubelet = await startKubelet({
     client,
@@ -114,10 +147,18 @@ export async function runKubeletCommand(flags: KubeletFlags): Promise<void> {
     logger: log,
     serverTls: serving && flags.clientCaFile ? { certificate: serving, clientCA: readFileSync(flags.clientCaFile, 'utf8') } : undefined,
   });
-  if (serving && !serving.current()) void bootstrapServing(client, flags, nodeName, nodeIP, serving, stop.signal, log);
+  if (serving && !flags.tlsCertFile) {
+    void (async () => {
+      if (!serving.current()) await bootstrapServing(client, flags, nodeName, nodeIP, serving, stop.signal, log);
+      if (flags.rotateServerCertificates && serving.current() && !stop.signal.aborted) {
+        rotations.push(startServingCertificateRotation({ client, nodeName, certDir, serving, ...servingNames(nodeName, nodeIP), logger: log }));
+      }
+    })();
+  }
   const sig = await onShutdownSignal();
   stop.abort();
   log.info({ signal: sig }, 'shutting down');
+  await Promise.all(rotations.map((r) => r.stop()));
   await kubelet.stop();
   client.close();
   process.exit(0);

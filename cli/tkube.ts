@@ -5,7 +5,7 @@ import { controllerManagerCommand } from './cmd-controller-manager.js';
 import { networkAgentCommand } from './cmd-network-agent.js';
 import { runSchedulerCommand, type SchedulerFlags } from './cmd-scheduler.js';
 import { runHollowNodesCommand, type HollowNodesFlags } from './cmd-hollow-nodes.js';
-import { runKubeletCommand, type KubeletFlags } from './cmd-kubelet.js';
+import { booleanFlag, runKubeletCommand, type KubeletFlags } from './cmd-kubelet.js';
 import { runUp } from './cmd-up.js';
 import { initCommand, goDurationArg } from './cmd-init.js';
 import { joinCommand } from './cmd-join.js';
@@ -74,6 +74,8 @@ program
   .option('--tls-cert-file <path>', 'serving certificate of the kubelet API (default: requested with a kubelet-serving CSR)')
   .option('--tls-private-key-file <path>', 'private key of --tls-cert-file')
   .option('--client-ca-file <path>', 'CA bundle of accepted client certificates; serves the API over HTTPS with authentication')
+  .option('--rotate-certificates [bool]', 'renew the client certificate through CSRs before it expires', booleanFlag, true)
+  .option('--rotate-server-certificates [bool]', 'renew the serving certificate (when obtained by CSR) before it expires', booleanFlag, true)
   .action(async (o: KubeletFlags) => {
     await runKubeletCommand(o);
   });

@@ -73,11 +73,18 @@ export function requestAttributes(req: IncomingMessage, nodeName: string): Kubel
   return { verb: verbOf(req.method), resource: 'nodes', subresource: subresourceOf(path), name: nodeName };
 }
 
-/** The verified client certificate's identity, or undefined when the peer presented none (or an unverified one). */
-export function peerUser(req: IncomingMessage): KubeletUser | undefined {
+/**
+ * The verified client certificate's identity, or undefined when the peer presented none,
+ * an unverified one, or one outside its validity. The dates are checked here because a
+ * resumed TLS session counts as authorized without verifying the certificate again, so a
+ * client certificate that expired (e.g. one replaced by rotation) would otherwise keep working.
+ */
+export function peerUser(req: IncomingMessage, now = Date.now()): KubeletUser | undefined {
   const sock = req.socket as Partial<TLSSocket>;
   if (!sock.encrypted || !sock.authorized || typeof sock.getPeerCertificate !== 'function') return undefined;
-  const subject = sock.getPeerCertificate().subject as unknown as Record<string, string | string[] | undefined> | undefined;
+  const peer = sock.getPeerCertificate();
+  if (!peer || !(Date.parse(peer.valid_from) <= now && now < Date.parse(peer.valid_to))) return undefined;
+  const subject = peer.subject as unknown as Record<string, string | string[] | undefined> | undefined;
   const cn = subject?.CN;
   const name = Array.isArray(cn) ? cn[0] : cn;
   if (!name) return undefined;

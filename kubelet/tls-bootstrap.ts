@@ -7,7 +7,7 @@
  * kubeconfig that uses them. The same exchange with signer kubernetes.io/kubelet-serving
  * gets the kubelet its serving certificate for its own names and addresses.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
@@ -23,6 +23,7 @@ import {
   SIGNER_KUBE_APISERVER_CLIENT_KUBELET,
   SIGNER_KUBELET_SERVING,
 } from '../api/types/certificates.js';
+import { keyMatchesCertificate, readCertificatePair, writeCertificatePair } from './cert-rotation-files.js';
 import type { CertificatePair } from './serving-certificate.js';
 
 export const CLIENT_CERT_FILE = 'kubelet-client.crt';
@@ -37,11 +38,34 @@ const POLL_MS = 500;
 
 export const nodeUser = (nodeName: string) => `system:node:${nodeName}`;
 
-/** True when the certificate parses and is valid for at least another minute. */
-function stillValid(certPem: string, now = Date.now()): boolean {
+/** True when the certificate parses and is valid now and for at least another `minRemainingMs` (default a minute). */
+function stillValid(certPem: string, minRemainingMs = MIN_REMAINING_MS, now = Date.now()): boolean {
   try {
     const c = parseCertificate(certPem);
-    return c.notBefore.getTime() <= now + MIN_REMAINING_MS && c.notAfter.getTime() > now + MIN_REMAINING_MS;
+    return c.notBefore.getTime() <= now + MIN_REMAINING_MS && c.notAfter.getTime() > now + minRemainingMs;
+  } catch {
+    return false;
+  }
+}
+
+/** The kubeconfig's client certificate and key when both are there, valid and belong together. */
+function kubeconfigClientCertificate(kubeconfigPath: string, minRemainingMs = MIN_REMAINING_MS): CertificatePair | undefined {
+  if (!existsSync(kubeconfigPath)) return undefined;
+  let conn: ConnectionConfig;
+  try {
+    conn = loadKubeconfig(kubeconfigPath);
+  } catch {
+    return undefined;
+  }
+  if (!conn.cert || !conn.key) return undefined;
+  const pair = { cert: conn.cert, key: conn.key };
+  return stillValid(pair.cert, minRemainingMs) && keyMatchesCertificate(pair) ? pair : undefined;
+}
+
+function kubeconfigLoads(kubeconfigPath: string): boolean {
+  try {
+    loadKubeconfig(kubeconfigPath);
+    return true;
   } catch {
     return false;
   }
@@ -49,14 +73,45 @@ function stillValid(certPem: string, now = Date.now()): boolean {
 
 /** Whether a kubeconfig exists and carries a client certificate and key that are still valid. */
 export function hasUsableClientCertificate(kubeconfigPath: string): boolean {
-  if (!existsSync(kubeconfigPath)) return false;
-  let conn: ConnectionConfig;
-  try {
-    conn = loadKubeconfig(kubeconfigPath);
-  } catch {
-    return false;
-  }
-  return !!conn.cert && !!conn.key && stillValid(conn.cert);
+  return kubeconfigClientCertificate(kubeconfigPath) !== undefined;
+}
+
+/** The client certificate last written to --cert-dir (by bootstrap or rotation), if still valid. */
+function certDirClientCertificate(certDir: string, minRemainingMs = MIN_REMAINING_MS): CertificatePair | undefined {
+  const pair = readCertificatePair(join(certDir, CLIENT_CERT_FILE), join(certDir, CLIENT_KEY_FILE));
+  return pair && stillValid(pair.cert, minRemainingMs) ? pair : undefined;
+}
+
+/**
+ * The client certificate the kubelet starts with: of the kubeconfig's and the one in
+ * --cert-dir (where rotation writes), the one valid longest, as long as it has not expired
+ * (rotation renews one close to expiry at once). A kubeconfig that embeds its certificate
+ * (single-node `tkube up`) thus does not undo a rotation when the kubelet restarts.
+ */
+export function currentClientCertificate(kubeconfigPath: string, certDir: string): CertificatePair | undefined {
+  const candidates = [kubeconfigClientCertificate(kubeconfigPath, 0), certDirClientCertificate(certDir, 0)].filter((p): p is CertificatePair => !!p);
+  candidates.sort((a, b) => parseCertificate(b.cert).notAfter.getTime() - parseCertificate(a.cert).notAfter.getTime());
+  return candidates[0];
+}
+
+export type CertificateSpec = Pick<CertificateRequest, 'signerName' | 'usages' | 'subject'>;
+
+/** What the kubelet asks for its client certificate (signer kube-apiserver-client-kubelet). */
+export function clientCertificateSpec(nodeName: string): CertificateSpec {
+  return {
+    signerName: SIGNER_KUBE_APISERVER_CLIENT_KUBELET,
+    usages: ['digital signature', 'client auth'],
+    subject: { commonName: nodeUser(nodeName), organizations: ['system:nodes'] },
+  };
+}
+
+/** What the kubelet asks for its serving certificate (signer kubelet-serving), for its names and addresses. */
+export function servingCertificateSpec(nodeName: string, dnsNames: string[], ipAddresses: string[]): CertificateSpec {
+  return {
+    signerName: SIGNER_KUBELET_SERVING,
+    usages: ['digital signature', 'server auth'],
+    subject: { commonName: nodeUser(nodeName), organizations: ['system:nodes'], dnsNames, ipAddresses },
+  };
 }
 
 export interface CertificateRequest {
@@ -138,27 +193,17 @@ export interface ClientBootstrapOptions {
  * one when it does not. Returns what happened.
  */
 export async function ensureClientCertificate(o: ClientBootstrapOptions): Promise<'existing' | 'bootstrapped'> {
-  if (hasUsableClientCertificate(o.kubeconfig)) return 'existing';
+  // A rotated pair in --cert-dir serves as well, with the kubeconfig for the server and CA.
+  if (hasUsableClientCertificate(o.kubeconfig) || (kubeconfigLoads(o.kubeconfig) && certDirClientCertificate(o.certDir))) return 'existing';
   if (!o.bootstrapKubeconfig) throw new Error(`${o.kubeconfig} has no usable client certificate and no --bootstrap-kubeconfig was given`);
   const bootstrap = loadKubeconfig(o.bootstrapKubeconfig);
   const client = new KubeClient({ ...bootstrap, userAgent: 'tkube-kubelet-bootstrap' });
   try {
     o.logger.info({ node: o.nodeName }, 'no usable client certificate: bootstrapping one with the bootstrap kubeconfig');
-    const pair = await requestCertificate(
-      client,
-      {
-        signerName: SIGNER_KUBE_APISERVER_CLIENT_KUBELET,
-        usages: ['digital signature', 'client auth'],
-        subject: { commonName: nodeUser(o.nodeName), organizations: ['system:nodes'] },
-        timeoutMs: o.timeoutMs,
-        signal: o.signal,
-      },
-      o.logger,
-    );
+    const pair = await requestCertificate(client, { ...clientCertificateSpec(o.nodeName), timeoutMs: o.timeoutMs, signal: o.signal }, o.logger);
     const certFile = join(o.certDir, CLIENT_CERT_FILE);
     const keyFile = join(o.certDir, CLIENT_KEY_FILE);
-    writeSecretFile(keyFile, pair.key);
-    writeSecretFile(certFile, pair.cert);
+    writeCertificatePair(certFile, keyFile, pair);
     writeSecretFile(o.kubeconfig, nodeKubeconfigYaml(bootstrap, certFile, keyFile, o.nodeName));
     return 'bootstrapped';
   } finally {
@@ -181,26 +226,17 @@ export interface ServingBootstrapOptions {
 export async function ensureServingCertificate(o: ServingBootstrapOptions): Promise<CertificatePair> {
   const certFile = join(o.certDir, SERVING_CERT_FILE);
   const keyFile = join(o.certDir, SERVING_KEY_FILE);
-  if (existsSync(certFile) && existsSync(keyFile)) {
-    const cert = readFileSync(certFile, 'utf8');
-    if (stillValid(cert)) {
-      const parsed = parseCertificate(cert);
-      const covers = o.dnsNames.every((n) => parsed.dnsNames.includes(n)) && o.ipAddresses.every((ip) => parsed.ipAddresses.includes(ip));
-      if (covers) return { cert, key: readFileSync(keyFile, 'utf8') };
-    }
+  const kept = readCertificatePair(certFile, keyFile);
+  if (kept && stillValid(kept.cert)) {
+    const parsed = parseCertificate(kept.cert);
+    const covers = o.dnsNames.every((n) => parsed.dnsNames.includes(n)) && o.ipAddresses.every((ip) => parsed.ipAddresses.includes(ip));
+    if (covers) return kept;
   }
   const pair = await requestCertificate(
     o.client,
-    {
-      signerName: SIGNER_KUBELET_SERVING,
-      usages: ['digital signature', 'server auth'],
-      subject: { commonName: nodeUser(o.nodeName), organizations: ['system:nodes'], dnsNames: o.dnsNames, ipAddresses: o.ipAddresses },
-      timeoutMs: o.timeoutMs,
-      signal: o.signal,
-    },
+    { ...servingCertificateSpec(o.nodeName, o.dnsNames, o.ipAddresses), timeoutMs: o.timeoutMs, signal: o.signal },
     o.logger,
   );
-  writeSecretFile(keyFile, pair.key);
-  writeSecretFile(certFile, pair.cert);
+  writeCertificatePair(certFile, keyFile, pair);
   return pair;
 }

@@ -8,7 +8,7 @@ import type { Status } from '../meta/errors.js';
 import type { KubeList, KubeObject, ObjectMeta } from '../meta/object-meta.js';
 import type { ResourceDef } from '../resource.js';
 import { loadKubeconfig } from './kubeconfig.js';
-import { Transport, type RequestOptions, type TransportOptions } from './transport.js';
+import { Transport, type ClientCertificate, type RequestOptions, type TransportOptions } from './transport.js';
 import {
   patchContentTypes,
   type DeleteOptions,
@@ -276,6 +276,11 @@ export class KubeClient {
   /** Any other request (discovery, raw paths). */
   request<R>(req: RequestOptions): Promise<R> {
     return this.transport.json<R>(req);
+  }
+
+  /** New connections present this client certificate; open ones (watches) finish on the old one. */
+  setClientCertificate(client: ClientCertificate): void {
+    this.transport.setClientCertificate(client);
   }
 
   close(): void {

@@ -85,9 +85,17 @@ interface RawResponse {
   stream: http.IncomingMessage;
 }
 
+/** A client certificate and its key (PEM). */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+}
+
 export class Transport {
   readonly server: URL;
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
+  /** Agents replaced by setClientCertificate whose connections (e.g. watches) may still be open. */
+  private retired = new Set<http.Agent>();
   private readonly limiter?: TokenBucket;
   private readonly log: Logger;
   private readonly maxRetries: number;
@@ -95,23 +103,42 @@ export class Transport {
 
   constructor(private readonly opts: TransportOptions) {
     this.server = new URL(opts.server);
-    // No socket cap: each watch holds a connection for minutes.
-    const base = { keepAlive: true, maxFreeSockets: 32 };
-    this.agent =
-      this.server.protocol === 'https:'
-        ? new https.Agent({
-            ...base,
-            ca: opts.ca,
-            cert: opts.cert,
-            key: opts.key,
-            rejectUnauthorized: !opts.insecureSkipTLSVerify,
-            servername: opts.tlsServerName,
-          })
-        : new http.Agent(base);
+    this.agent = this.newAgent({ cert: opts.cert, key: opts.key });
     if (opts.qps && opts.qps > 0) this.limiter = new TokenBucket(opts.qps, Math.max(1, opts.burst ?? Math.ceil(opts.qps)));
     this.log = opts.logger ?? pino({ level: 'silent' });
     this.maxRetries = opts.maxRetries ?? 5;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+  }
+
+  private newAgent(client: Partial<ClientCertificate>): http.Agent {
+    // No socket cap: each watch holds a connection for minutes.
+    const base = { keepAlive: true, maxFreeSockets: 32 };
+    if (this.server.protocol !== 'https:') return new http.Agent(base);
+    return new https.Agent({
+      ...base,
+      ca: this.opts.ca,
+      cert: client.cert,
+      key: client.key,
+      rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
+      servername: this.opts.tlsServerName,
+    });
+  }
+
+  /**
+   * Uses a new client certificate for every connection opened from now on (certificate
+   * rotation). Connections already open keep the old one until they end: a watch in
+   * flight is not cut, and idle keep-alive connections of the old certificate are closed
+   * rather than reused.
+   */
+  setClientCertificate(client: ClientCertificate): void {
+    if (this.server.protocol !== 'https:') throw new Error('a client certificate needs an https server');
+    const old = this.agent;
+    this.agent = this.newAgent(client);
+    for (const a of this.retired) if (socketCount(a) === 0) this.retired.delete(a);
+    for (const sockets of Object.values(old.freeSockets)) for (const s of sockets ?? []) s.destroy();
+    // A request still running on the old agent frees its socket later: close it then.
+    old.on('free', (socket: { destroy(): void }) => socket.destroy());
+    this.retired.add(old);
   }
 
   /** Sends a request and returns the parsed JSON body of a 2xx answer; throws ApiError otherwise. */
@@ -166,6 +193,8 @@ export class Transport {
 
   close(): void {
     this.agent.destroy();
+    for (const a of this.retired) a.destroy();
+    this.retired.clear();
   }
 
   private retryDelayForStatus(err: ApiError, req: RequestOptions, backoff: Backoff): number | undefined {
@@ -223,6 +252,12 @@ export class Transport {
       r.end(payload);
     });
   }
+}
+
+function socketCount(agent: http.Agent): number {
+  let n = 0;
+  for (const list of [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)]) n += list?.length ?? 0;
+  return n;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -27,6 +27,10 @@ export interface Subject {
 export interface IssueRequest extends Subject {
   usage: CertUsage;
   validityDays?: number;
+  /** Validity in milliseconds from now; overrides validityDays (e.g. short-lived certificates in tests). */
+  validityMs?: number;
+  /** How far notBefore lies in the past (default 5 minutes, for peers whose clocks are behind). */
+  backdateMs?: number;
 }
 
 export interface ParsedCertificate {
@@ -53,7 +57,7 @@ export async function createCA(commonName: string, validityDays = CA_VALIDITY_DA
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: subjectName({ commonName }),
-    ...validity(validityDays),
+    ...validity(validityDays * DAY_MS),
     keys,
     signingAlgorithm,
     extensions: [
@@ -95,7 +99,7 @@ export async function signPublicKey(ca: CertAndKey, publicKey: x509.PublicKeyTyp
     serialNumber: serialNumber(),
     subject: subjectName(req),
     issuer: caCert.subjectName,
-    ...validity(req.validityDays ?? LEAF_VALIDITY_DAYS),
+    ...validity(req.validityMs ?? (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS, req.backdateMs),
     publicKey,
     signingKey: caKeys.privateKey,
     signingAlgorithm,
@@ -139,9 +143,9 @@ export function subjectAltNames(s: Pick<Subject, 'dnsNames' | 'ipAddresses'>): x
   return [...(s.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(s.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
 }
 
-function validity(days: number): { notBefore: Date; notAfter: Date } {
+function validity(durationMs: number, backdateMs = CLOCK_SKEW_MS): { notBefore: Date; notAfter: Date } {
   const now = Date.now();
-  return { notBefore: new Date(now - CLOCK_SKEW_MS), notAfter: new Date(now + days * DAY_MS) };
+  return { notBefore: new Date(now - backdateMs), notAfter: new Date(now + durationMs) };
 }
 
 /** 128 random bits, high bit clear so the DER integer is positive. */

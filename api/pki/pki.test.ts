@@ -119,4 +119,17 @@ describe('pki', () => {
     const ca = await createCA('tkube-test-ca');
     await expect(issueCertificate(ca, { commonName: 'x', ipAddresses: ['not-an-ip'], usage: 'server' })).rejects.toThrow(/not an IP/);
   });
+
+  it('issues a certificate valid for exactly validityMs from now when asked, with the backdate given', async () => {
+    const ca = await createCA('tkube-test-ca');
+    const before = Date.now();
+    const short = parseCertificate((await issueCertificate(ca, { commonName: 'short', usage: 'client', validityMs: 20_000, backdateMs: 0 })).cert);
+    const after = Date.now();
+    // X.509 times have one-second resolution.
+    expect(short.notAfter.getTime()).toBeGreaterThanOrEqual(Math.floor((before + 20_000) / 1000) * 1000);
+    expect(short.notAfter.getTime()).toBeLessThanOrEqual(after + 20_000);
+    expect(short.notBefore.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    const normal = parseCertificate((await issueCertificate(ca, { commonName: 'normal', usage: 'client' })).cert);
+    expect(normal.notBefore.getTime()).toBeLessThanOrEqual(before - 4 * 60_000);
+  });
 });

@@ -25,7 +25,7 @@ import { controlPlanePlan } from './component-plan.js';
 import { thisTkube } from './tkube-executable.js';
 import { step, waitForHealthy } from './progress.js';
 import { publishBootstrap } from './publish-bootstrap.js';
-import { componentKubeconfigPaths, ensureClusterInfoReadable, ensureClusterPki, pkiPaths, writeComponentKubeconfigs } from './security.js';
+import { componentKubeconfigPaths, ensureClusterInfoReadable, ensureClusterPki, ensureNodeCertificateRotationApproved, pkiPaths, writeComponentKubeconfigs } from './security.js';
 import { SYSTEMD_UNIT_DIR, installUnits, noSystemdMessage, renderUnit, systemdIsRunning, unitName } from './systemd-units.js';
 
 const run = promisify(execFile);
@@ -120,6 +120,7 @@ export async function runInit(flags: InitFlags): Promise<void> {
       const client = KubeClient.fromKubeconfig(kubeconfigs.admin);
       try {
         await ensureClusterInfoReadable(client);
+        await ensureNodeCertificateRotationApproved(client);
         await publishBootstrap(client, { server, caData: Buffer.from(caCert).toString('base64') }, token);
       } finally {
         client.close();

@@ -10,6 +10,7 @@ import {
   controllerManagerSecurityArgs,
   ensureClusterPki,
   kubeletSecurityArgs,
+  nodeCertificateRotationBinding,
   pkiPaths,
   writeBootstrapKubeconfig,
   writeComponentKubeconfigs,
@@ -69,5 +70,12 @@ describe('cluster security setup', () => {
     expect(role.metadata.namespace).toBe('kube-public');
     expect(role.rules).toEqual([{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'] }]);
     expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:anonymous' }]);
+  });
+
+  it("binds kubeadm's node-autoapprove-certificate-rotation: system:nodes may have their own renewals approved", () => {
+    const b = nodeCertificateRotationBinding();
+    expect(b.metadata.name).toBe('kubeadm:node-autoapprove-certificate-rotation');
+    expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient' });
+    expect(b.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' }]);
   });
 });

@@ -15,6 +15,7 @@
  *   writeBootstrapKubeconfig(path, endpoint, token): void             the kubelet's --bootstrap-kubeconfig
  *   kubeletSecurityArgs({ bootstrapKubeconfig, clientCaFile, certDir? }): string[]
  *   ensureClusterInfoReadable(client): Promise<void>                  Role + RoleBinding for system:anonymous, as kubeadm
+ *   ensureNodeCertificateRotationApproved(client): Promise<void>      kubeadm:node-autoapprove-certificate-rotation
  *   SERVICE_ACCOUNT_ISSUER
  */
 import { readFileSync } from 'node:fs';
@@ -23,8 +24,8 @@ import { join } from 'node:path';
 import type { KubeClient } from '../../api/client/kube-client.js';
 import { isApiError } from '../../api/meta/errors.js';
 import { createClusterPki, type CertFiles, type ClusterPki } from '../../api/pki/index.js';
-import { roleBindings, roles } from '../../api/registry.js';
-import type { Role, RoleBinding } from '../../api/types/rbac.js';
+import { clusterRoleBindings, roleBindings, roles } from '../../api/registry.js';
+import type { ClusterRoleBinding, Role, RoleBinding } from '../../api/types/rbac.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import type { BootstrapToken } from './bootstrap-token.js';
 import { formatToken } from './bootstrap-token.js';
@@ -175,4 +176,32 @@ export async function ensureClusterInfoReadable(client: KubeClient): Promise<voi
   };
   await client.resource(roles, CLUSTER_INFO_NAMESPACE).create(role).catch(keep);
   await client.resource(roleBindings, CLUSTER_INFO_NAMESPACE).create(binding).catch(keep);
+}
+
+export const NODE_AUTOAPPROVE_ROTATION = 'kubeadm:node-autoapprove-certificate-rotation';
+const SELF_NODE_CLIENT_ROLE = 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient';
+
+/**
+ * kubeadm's ClusterRoleBinding that lets every node (group system:nodes) have the renewal
+ * of its own client certificate auto-approved: the csrapproving controller asks whether
+ * the requester may create certificatesigningrequests/selfnodeclient.
+ */
+export function nodeCertificateRotationBinding(): ClusterRoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: NODE_AUTOAPPROVE_ROTATION },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: SELF_NODE_CLIENT_ROLE },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' }],
+  } as ClusterRoleBinding;
+}
+
+/** Creates kubeadm:node-autoapprove-certificate-rotation (kept when it exists). */
+export async function ensureNodeCertificateRotationApproved(client: KubeClient): Promise<void> {
+  await client
+    .resource(clusterRoleBindings)
+    .create(nodeCertificateRotationBinding())
+    .catch((err: unknown) => {
+      if (!isApiError(err, 'AlreadyExists')) throw err;
+    });
 }

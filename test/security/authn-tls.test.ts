@@ -4,7 +4,7 @@
  * health and version; refused credentials get Kubernetes' 401 Status; an authenticated
  * user without a role gets RBAC's 403.
  */
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCA, issueCertificate, type CertAndKey } from '../../api/pki/index.js';
@@ -25,7 +25,7 @@ interface Answer {
 }
 
 /** One HTTPS request trusting the cluster CA, with optional bearer token or client certificate. */
-function get(path: string, creds: { token?: string; cert?: CertAndKey } = {}): Promise<Answer> {
+function get(path: string, creds: { token?: string; cert?: CertAndKey; agent?: Agent } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${cp.url}${path}`,
@@ -34,6 +34,7 @@ function get(path: string, creds: { token?: string; cert?: CertAndKey } = {}): P
         cert: creds.cert?.cert,
         key: creds.cert?.key,
         headers: creds.token ? { Authorization: `Bearer ${creds.token}` } : {},
+        ...(creds.agent ? { agent: creds.agent } : {}),
       },
       (res) => {
         let body = '';
@@ -132,6 +133,24 @@ describe('authentication over TLS', () => {
     const r = await get('/api/v1/pods', { cert: stranger });
     expect(r.status).toBe(401);
     expect(JSON.parse(r.body)).toMatchObject(unauthorizedStatus);
+  });
+
+  it('a client certificate stops working when it expires, also on a connection opened before', async () => {
+    const validityMs = 3_000;
+    const shortLived = await issueCertificate(cp.pki.ca, { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client', validityMs, backdateMs: 0 });
+    const notAfter = Date.now() + validityMs;
+    // One kept-alive connection: the second request does not go through a TLS handshake.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = await get('/api/v1/namespaces', { cert: shortLived, agent });
+      expect(before.status).toBe(200);
+      await new Promise((r) => setTimeout(r, Math.max(0, notAfter - Date.now()) + 1_100));
+      const after = await get('/api/v1/namespaces', { cert: shortLived, agent });
+      expect(after.status).toBe(401);
+      expect(JSON.parse(after.body)).toMatchObject(unauthorizedStatus);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('a static-token user and a certificate user are authenticated and then refused by RBAC (403)', async () => {
