@@ -5,6 +5,7 @@
  * (a restart must not cut pod traffic) unless --cleanup-on-exit is given.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { reloadClientCertificate } from '../api/client/client-certificate-reload.js';
 import { KubeClient } from '../api/client/kube-client.js';
 import { NetworkAgent, DEFAULT_VNI, DEFAULT_VXLAN_PORT } from '../cni-plugins/agent/agent.js';
 import type { BackendMode } from '../cni-plugins/agent/node-view.js';
@@ -57,6 +58,8 @@ export function networkAgentCommand(): Command {
 export async function runNetworkAgentCommand(flags: NetworkAgentFlags): Promise<void> {
   const log = componentLogger('network-agent');
   const client = KubeClient.fromKubeconfig(flags.kubeconfig, undefined, { userAgent: 'tkube-network-agent' });
+  // The agent shares the kubelet's kubeconfig, whose certificate files the kubelet rotates.
+  const certificates = reloadClientCertificate(client, flags.kubeconfig, { logger: log });
   const agent = new NetworkAgent({
     client,
     nodeName: flags.nodeName,
@@ -74,6 +77,7 @@ export async function runNetworkAgentCommand(flags: NetworkAgentFlags): Promise<
     abort.abort();
   });
   await agent.run(abort.signal);
+  certificates.stop();
   client.close();
   process.exit(0);
 }
