@@ -7,10 +7,12 @@
  * certificate: readCertificatePair treats such a pair as absent, and the kubelet then
  * bootstraps or renews again.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { keyMatchesCertificate } from '../api/pki/index.js';
 import type { CertificatePair } from './serving-certificate.js';
+
+export { keyMatchesCertificate };
 
 function writeAtomically(path: string, data: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -28,15 +30,6 @@ function writeAtomically(path: string, data: string, mode: number): void {
 export function writeCertificatePair(certFile: string, keyFile: string, pair: CertificatePair): void {
   writeAtomically(keyFile, pair.key, 0o600);
   writeAtomically(certFile, pair.cert, 0o600);
-}
-
-/** Whether the private key is the one the certificate was issued for. */
-export function keyMatchesCertificate(pair: CertificatePair): boolean {
-  try {
-    return new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key));
-  } catch {
-    return false;
-  }
 }
 
 /** The pair in these files, or undefined when a file is missing or the key does not match. */

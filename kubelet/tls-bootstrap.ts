@@ -136,7 +136,7 @@ export async function requestCertificate(client: KubeClient, req: CertificateReq
     kind: 'CertificateSigningRequest',
     metadata: { generateName: req.signerName === SIGNER_KUBELET_SERVING ? 'csr-' : 'node-csr-' },
     spec: { request: Buffer.from(pem).toString('base64'), signerName: req.signerName, usages: req.usages },
-  });
+  }, { signal: req.signal });
   const name = created.metadata.name!;
   log.info({ csr: name, signer: req.signerName, subject: req.subject.commonName }, 'waiting for the certificate signing request to be approved and signed');
   const deadline = Date.now() + (req.timeoutMs ?? DEFAULT_WAIT_MS);

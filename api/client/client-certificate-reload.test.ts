@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCA, issueCertificate } from '../pki/index.js';
 import { reloadClientCertificate } from './client-certificate-reload.js';
 import type { ClientCertificate } from './transport.js';
 
@@ -36,20 +37,28 @@ function kubeconfigWithFiles(): { path: string; write(cert: string, key: string)
 }
 
 describe('reloadClientCertificate', () => {
-  it('hands over a pair that changed on disk, once, and keeps the old one while the files are unreadable', () => {
+  it('hands over a pair that changed on disk, once; keeps the old one while the files are unreadable or do not match', async () => {
+    const ca = await createCA('tkube-test-reload-ca');
+    const issue = () => issueCertificate(ca, { commonName: 'system:node:n1', organizations: ['system:nodes'], usage: 'client' });
+    const [first, second, third] = await Promise.all([issue(), issue(), issue()]);
     const kc = kubeconfigWithFiles();
-    kc.write('CERT-1', 'KEY-1');
+    kc.write(first.cert, first.key);
     const taken: ClientCertificate[] = [];
     const reloader = reloadClientCertificate({ setClientCertificate: (p) => taken.push(p) }, kc.path, { intervalMs: 3_600_000 });
     try {
       expect(reloader.check()).toBe(false);
-      kc.write('CERT-2', 'KEY-2');
+      kc.write(second.cert, second.key);
       expect(reloader.check()).toBe(true);
       expect(reloader.check()).toBe(false);
-      expect(taken).toEqual([{ cert: 'CERT-2', key: 'KEY-2' }]);
+      expect(taken).toEqual([{ cert: second.cert, key: second.key }]);
+      // Caught between the renames: a new key beside the old certificate.
+      kc.write(second.cert, third.key);
+      expect(reloader.check()).toBe(false);
       rmSync(join(kc.path, '..', 'node.key'));
       expect(reloader.check()).toBe(false);
-      expect(taken).toHaveLength(1);
+      kc.write(third.cert, third.key);
+      expect(reloader.check()).toBe(true);
+      expect(taken.map((p) => p.cert)).toEqual([second.cert, third.cert]);
     } finally {
       reloader.stop();
     }

@@ -6,6 +6,7 @@
  * a changed pair is handed to the client for its new connections.
  */
 import type { Logger } from 'pino';
+import { keyMatchesCertificate } from '../pki/index.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import type { ClientCertificate } from './transport.js';
 
@@ -42,6 +43,11 @@ export function reloadClientCertificate(
       return false;
     }
     if (!next || (current && next.cert === current.cert && next.key === current.key)) return false;
+    if (!keyMatchesCertificate(next)) {
+      // Read between the renames of the key and the certificate: the next look sees both.
+      opts.logger?.warn({ kubeconfig: kubeconfigPath }, 'client key and certificate on disk do not match (being rewritten?); keeping the current pair');
+      return false;
+    }
     client.setClientCertificate(next);
     current = next;
     opts.logger?.info({ kubeconfig: kubeconfigPath }, 'client certificate changed on disk; new connections use it');

@@ -2,7 +2,7 @@
  * tkube's PKI: keys, a cluster CA, server and client certificates, CSRs, and the files
  * of a cluster's certificates. Built on @peculiar/x509 over Node's WebCrypto.
  */
-export { generateKey, publicKeyPemOf, type KeyPem } from './keys.js';
+export { generateKey, keyMatchesCertificate, publicKeyPemOf, type KeyPem } from './keys.js';
 export {
   createCA,
   issueCertificate,

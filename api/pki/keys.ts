@@ -3,7 +3,7 @@
  * accepted by Go's TLS and so by kubectl); existing RSA or EC keys in PKCS#1, SEC1 or
  * PKCS#8 PEM are accepted too, e.g. a CA an operator brings.
  */
-import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { x509 } from './x509.js';
 
 export type KeyPem = string;
@@ -55,4 +55,13 @@ function algorithmsFor(key: KeyObject): { importAlg: webcrypto.RsaHashedImportPa
     throw new Error(`unsupported EC curve ${curve ?? '(unknown)'}: use P-256 or P-384`);
   }
   throw new Error(`unsupported key type ${key.asymmetricKeyType ?? '(unknown)'}: use RSA or ECDSA`);
+}
+
+/** Whether the private key (PEM) is the one the certificate (PEM) was issued for. */
+export function keyMatchesCertificate(pair: { cert: string; key: string }): boolean {
+  try {
+    return new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key));
+  } catch {
+    return false;
+  }
 }

@@ -1,9 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DelayingQueue } from './delaying-queue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('DelayingQueue', () => {
+  it('keeps an item due in 30 days waiting without spinning (beyond the longest Node timer)', async () => {
+    const q = new DelayingQueue<string>();
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      q.addAfter('token', 30 * 86_400_000);
+      await sleep(100);
+      // One timer for the item and one for the sleep: an overflowed timer would fire every millisecond.
+      expect(timers.mock.calls.length).toBeLessThanOrEqual(2);
+      expect(q.len()).toBe(0);
+      expect(q.waitingCount()).toBe(1);
+    } finally {
+      timers.mockRestore();
+      q.shutDown();
+    }
+  });
+
   it('hands out delayed items in order of their ready time', async () => {
     const q = new DelayingQueue<string>();
     q.addAfter('c', 60);

@@ -5,6 +5,9 @@
  */
 import { WorkQueue } from './queue.js';
 
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Waiting<T> {
   item: T;
   readyAt: number;
@@ -57,7 +60,9 @@ export class DelayingQueue<T = string> extends WorkQueue<T> {
     if (!first || first.readyAt >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = first.readyAt;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, first.readyAt - performance.now()));
+    // Node fires a timer longer than 2^31-1 ms at once (and warns): cap it; fire() re-arms
+    // for an item that is not due yet (a bootstrap token expiring in 30 days).
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(0, first.readyAt - performance.now())));
     // Delayed retries alone must not keep a process alive.
     this.timer.unref();
   }

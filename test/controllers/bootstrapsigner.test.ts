@@ -91,10 +91,10 @@ describe('bootstrapsigner', () => {
     expect(signatureKeys(cm)).toEqual([`jws-kubeconfig-${second.id}`]);
     expect(verifyClusterInfo(cm.data, second).server).toBe('https://10.213.0.2:6443');
 
-    // A token that expires in about 2 s (the tokencleaner is not running) loses its signature when it does.
-    const shortLived = await createToken({ ttlMs: 2_000 });
+    // A token that expires in 4–5 s (whole seconds; the tokencleaner is not running) loses its signature when it does.
+    const shortLived = await createToken({ ttlMs: 5_000 });
     await verifies(shortLived);
-    await waitFor('the expired token to lose its signature', async () => !signatureKeys(await getClusterInfo()).includes(`jws-kubeconfig-${shortLived.id}`), 8_000);
+    await waitFor('the expired token to lose its signature', async () => !signatureKeys(await getClusterInfo()).includes(`jws-kubeconfig-${shortLived.id}`), 12_000);
     expect(signatureKeys(await getClusterInfo())).toEqual([`jws-kubeconfig-${second.id}`]);
 
     await clusterInfo().delete('cluster-info');

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerConfig, PodSandboxConfig } from '../../runtime/cri/types.js';
 import { defaultConflist } from '../../runtime/network/default-conflist.js';
 import { HostFixture } from '../../cni-plugins/testing/host-fixture.js';
+import { freePort } from '../../cli/free-port.js';
 import { createHarness, leftovers, type Harness } from './harness.js';
 
 const BUSYBOX = 'tkube-test/busybox:latest';
@@ -105,7 +106,8 @@ describe.each(FLAVOURS)('pod networking with $label', (flavour) => {
   }
 
   it('gives two pods addresses on the bridge that reach each other and a hostPort', async () => {
-    const hostPort = 31000 + Math.floor(Math.random() * 2000);
+    // A port no other test process uses (portmap would send local traffic for it to the pod).
+    const hostPort = await freePort();
     const web = await podWith('web', ['httpd', '-f', '-p', '8080', '-h', '/www'], {
       port_mappings: [{ protocol: 'TCP', container_port: 8080, host_port: hostPort, host_ip: '' }],
     });

@@ -119,10 +119,24 @@ describe('RBAC escalation admission: roles', () => {
     await expect(p2.validate(create(clusterRoles, grown))).rejects.toThrow('attempting to grant RBAC permissions not currently held');
   });
 
-  it('checks only the explicit rules of an aggregated ClusterRole', async () => {
-    const { plugin } = cluster();
-    const aggregated: ClusterRole = { ...clusterRole('monitoring', []), aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }] } };
-    await expect(plugin.validate(create(clusterRoles, aggregated))).resolves.toBeUndefined();
+  it('takes cluster-admin to set, change or drop an aggregationRule (it can gather any rule)', async () => {
+    const { plugin, put } = cluster();
+    // bob may write ClusterRoles (but not escalate) and is already bound to one that does not exist yet.
+    put(clusterRoles, clusterRole('role-writer', [rule(['create', 'update'], [RBAC_GROUP], ['clusterroles'])]));
+    put(clusterRoleBindings, clusterRoleBinding('bob-role-writer', 'role-writer', [user('bob')]));
+    put(clusterRoleBindings, clusterRoleBinding('bob-mine', 'mine', [user('bob')]));
+    const gatherAll: ClusterRole = { ...clusterRole('mine', []), aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }] } };
+    const refused = {
+      code: 403,
+      message: 'clusterroles.rbac.authorization.k8s.io "mine" is forbidden: must have cluster-admin privileges to use the aggregationRule',
+    };
+    await expect(plugin.validate(create(clusterRoles, gatherAll))).rejects.toMatchObject(refused);
+    const plain = clusterRole('mine', []);
+    await expect(plugin.validate(update(clusterRoles, gatherAll, plain))).rejects.toMatchObject(refused);
+    await expect(plugin.validate(update(clusterRoles, plain, gatherAll))).rejects.toMatchObject(refused);
+    // Without an aggregationRule on either side, only the rules are checked.
+    await expect(plugin.validate(create(clusterRoles, plain))).resolves.toBeUndefined();
+    await expect(plugin.validate(create(clusterRoles, gatherAll, root))).resolves.toBeUndefined();
   });
 
   it('lets the garbage collector edit owner references and finalizers without the rules', async () => {

@@ -27,6 +27,17 @@ const BINDING_RESOURCES = new Set(['rolebindings', 'clusterrolebindings']);
 
 interface RoleLike extends KubeObject {
   rules?: PolicyRule[];
+  aggregationRule?: { clusterRoleSelectors?: unknown[] | null } | null;
+}
+
+/** What cluster-admin holds. */
+const FULL_AUTHORITY: readonly PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
+
+function aggregates(obj: KubeObject): boolean {
+  return ((obj as RoleLike).aggregationRule?.clusterRoleSelectors?.length ?? 0) > 0;
 }
 interface BindingLike extends KubeObject {
   roleRef: RoleRef;
@@ -75,8 +86,16 @@ export function rbacEscalation(deps: RbacEscalationDeps): ValidatingAdmission {
         // Like Kubernetes, the name asked about is the request URL's: none on a create.
         const urlName = req.operation === 'CREATE' ? '' : name;
         if (await allowed(resourceAttributes(req.user, 'escalate', resource, namespace, urlName))) return;
-        // Only the explicit rules: an aggregated ClusterRole's are filled in by its controller.
+        // The explicit rules: an aggregated ClusterRole's are filled in by its controller.
         await confirmNoEscalation(req, name, (req.object as RoleLike).rules ?? [], namespace);
+        // An aggregationRule can gather any rules there are, so setting, changing or
+        // dropping one takes everything (Kubernetes: "*" on everything).
+        if (resource === 'clusterroles' && (aggregates(req.object) || (req.oldObject !== undefined && aggregates(req.oldObject)))) {
+          const held = await deps.resolver.rulesFor(req.user, '');
+          if (!covers(held.rules, FULL_AUTHORITY).covered) {
+            throw forbidden({ group: RBAC_GROUP, resource }, name, 'must have cluster-admin privileges to use the aggregationRule');
+          }
+        }
         return;
       }
 

@@ -94,7 +94,7 @@ const controllerManagerRules: PolicyRule[] = [
   res(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   res(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   // clusterrole-aggregation controller: writes aggregated rules it does not itself hold.
-  res(['escalate', 'bind'], [RBAC_GROUP], ['clusterroles']),
+  res(['escalate'], [RBAC_GROUP], ['clusterroles']),
 ];
 
 const schedulerRules: PolicyRule[] = [

@@ -28,7 +28,8 @@ describe('RbacIndex', () => {
     clusterRoles: [
       cr('pod-reader', [readPods]),
       cr('deployer', [writeDeployments]),
-      cr('agg', [], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'agg/me': 'true' } }] } }),
+      // Its stored rules are a stale copy (a rule since dropped from the roles it selects).
+      cr('agg', [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'agg/me': 'true' } }] } }),
       { ...cr('part', [{ verbs: ['delete'], apiGroups: [''], resources: ['secrets'] }]), metadata: { name: 'part', labels: { 'agg/me': 'true' } } },
     ],
     roles: [role('team', 'local-deployer', [writeDeployments])],
@@ -65,9 +66,10 @@ describe('RbacIndex', () => {
     expect(allowed(index, { name: 'system:serviceaccount:other:builder', groups: [] }, 'get', 'pods', 'team')).toBe(false);
   });
 
-  it('resolves aggregated ClusterRoles from the roles their selectors match', () => {
+  it('resolves aggregated ClusterRoles from the roles their selectors match, not from their stored copy', () => {
     expect(allowed(index, { name: 'carol', groups: [] }, 'delete', 'secrets', 'x')).toBe(true);
     expect(allowed(index, { name: 'carol', groups: [] }, 'get', 'secrets', 'x')).toBe(false);
+    expect(allowed(index, { name: 'carol', groups: [] }, 'get', 'configmaps', 'x')).toBe(false);
   });
 
   it('grants nothing through a binding whose role does not exist', () => {

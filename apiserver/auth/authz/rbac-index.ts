@@ -80,15 +80,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
- * A ClusterRole's own rules plus, when it aggregates, the effective rules of every
- * ClusterRole its selectors match (transitively: edit aggregates into admin).
+ * A ClusterRole's rules. For one that aggregates, the effective rules of every ClusterRole
+ * its selectors match (transitively: edit aggregates into admin) instead of its stored
+ * rules: those are the controller's copy of the same, which lags, and which a revoked
+ * source rule must not outlive. (Kubernetes reads the stored copy; the two agree once the
+ * clusterrole-aggregation controller has caught up.)
  */
 function effectiveRules(name: string, roles: Map<string, ClusterRole>, visiting: Set<string>): PolicyRule[] {
   const role = roles.get(name);
   if (!role) return [];
-  const rules = [...(role.rules ?? [])];
   const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
-  if (selectors.length === 0 || visiting.has(name)) return rules;
+  if (selectors.length === 0) return [...(role.rules ?? [])];
+  const rules: PolicyRule[] = [];
+  if (visiting.has(name)) return rules;
   visiting.add(name);
   const others = [...roles.values()].filter((r) => r.metadata.name !== name).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   for (const other of others) {
