@@ -122,7 +122,11 @@ export async function runKubeletCommand(flags: KubeletFlags): Promise<void> {
   const client = new KubeClient({ ...loadKubeconfig(flags.kubeconfig), ...(clientCert ?? {}), userAgent: 'tkube-kubelet' });
   const rotations: CertificateRotationManager[] = [];
   if (flags.rotateCertificates && clientCert) {
-    rotations.push(startClientCertificateRotation({ client, nodeName, certDir, initial: clientCert, logger: log }));
+    const onExpired = () => {
+      log.error({ certDir }, 'the client certificate has expired and the apiserver refuses it; exiting so that a restart bootstraps a new one (needs --bootstrap-kubeconfig)');
+      process.exit(1);
+    };
+    rotations.push(startClientCertificateRotation({ client, nodeName, certDir, initial: clientCert, logger: log, onExpired }));
   } else if (flags.rotateCertificates) {
     log.info('the kubeconfig has no client certificate: nothing to rotate');
   }

@@ -37,7 +37,7 @@ interface RotationCommon {
 }
 
 /** Starts rotating the client certificate the client was built with (`initial`). */
-export function startClientCertificateRotation(o: RotationCommon & { initial: CertificatePair }): CertificateRotationManager {
+export function startClientCertificateRotation(o: RotationCommon & { initial: CertificatePair; onExpired?(): void }): CertificateRotationManager {
   return new CertificateRotationManager({
     name: 'client',
     initial: o.initial,
@@ -46,6 +46,7 @@ export function startClientCertificateRotation(o: RotationCommon & { initial: Ce
       writeCertificatePair(join(o.certDir, CLIENT_CERT_FILE), join(o.certDir, CLIENT_KEY_FILE), pair);
       o.client.setClientCertificate(pair);
     },
+    ...(o.onExpired ? { onExpired: o.onExpired } : {}),
     logger: o.logger,
     clock: o.clock,
     random: o.random,

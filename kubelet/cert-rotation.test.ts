@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../api/meta/errors.js';
 import { createCA, issueCertificate, parseCertificate, type CertAndKey } from '../api/pki/index.js';
 import { CertificateRotationManager, realClock, rotationDeadline, type RotationClock } from './cert-rotation.js';
 import type { CertificatePair } from './serving-certificate.js';
@@ -171,6 +172,34 @@ describe('CertificateRotationManager', () => {
     expect(renewed).toBe(1);
     await m.stop();
     expect(m.rotations).toBe(0);
+  });
+
+  it('gives up (onExpired) when the certificate has expired and the apiserver answers 401; retries other failures', async () => {
+    const initial = await issue(10);
+    const notAfter = parseCertificate(initial.cert).notAfter.getTime();
+    const clock = new ManualClock(notAfter - 1000);
+    let expiredCalls = 0;
+    let attempts = 0;
+    const m = new CertificateRotationManager({
+      name: 'client',
+      initial,
+      renew: async () => {
+        attempts++;
+        // Before expiry the apiserver is unreachable; after it, the expired certificate gets 401.
+        if (clock.now() < notAfter) throw new Error('connect ECONNREFUSED');
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      },
+      install: () => {},
+      logger: pino({ level: 'silent' }),
+      clock,
+      backoff: { initialMs: 2000, maxMs: 2000 },
+      onExpired: () => expiredCalls++,
+    }).start();
+    expect(await clock.advanceToNextWake()).toBe(0); // past the deadline: at once
+    expect(await clock.advanceToNextWake()).toBe(2000); // refused connection: retried
+    await new Promise((r) => setTimeout(r, 10));
+    expect([attempts, expiredCalls]).toEqual([2, 1]);
+    await m.stop();
   });
 
   it('does not ask again at once when the renewed certificate is itself already due', async () => {

@@ -7,6 +7,7 @@
  * stores it and puts it to use; a failure is retried with exponential back-off.
  */
 import type { Logger } from 'pino';
+import { isApiError } from '../api/meta/errors.js';
 import { parseCertificate } from '../api/pki/index.js';
 import type { CertificatePair } from './serving-certificate.js';
 
@@ -71,6 +72,12 @@ export interface CertificateRotationOptions {
   clock?: RotationClock;
   random?: () => number;
   backoff?: RotationBackoff;
+  /**
+   * Called (and rotation stops) when a renewal fails with 401 after the current certificate
+   * has expired: it can never succeed again. The kubelet exits then, as Kubernetes' does,
+   * so that its restart bootstraps anew with --bootstrap-kubeconfig.
+   */
+  onExpired?(): void;
 }
 
 export class CertificateRotationManager {
@@ -137,6 +144,11 @@ export class CertificateRotationManager {
         return;
       } catch (err) {
         if (signal.aborted) return;
+        if (this.o.onExpired && isApiError(err, 'Unauthorized') && this.clock.now() >= parseCertificate(this.pair.cert).notAfter.getTime()) {
+          this.log.error('the certificate has expired and the apiserver refuses it: cannot renew it any more');
+          this.o.onExpired();
+          return;
+        }
         this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'certificate rotation failed; retrying');
         await this.clock.sleep(delay, signal);
         delay = Math.min(delay * 2, backoff.maxMs);
