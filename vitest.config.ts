@@ -4,6 +4,8 @@ const shared = {
   testTimeout: 60_000,
   hookTimeout: 120_000,
   pool: 'forks' as const,
+  // Removes what helpers made for the whole file (the test PKI) after the file's own afterAll.
+  setupFiles: ['test/helpers/file-cleanup.setup.ts'],
 };
 
 export default defineConfig({

@@ -12,12 +12,13 @@
  *   { node: 'n1' }        system:node:n1, O=system:nodes (Node authorizer, NodeRestriction)
  *   { user, groups }      any other user
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClusterPki, issueCertificate, type CertAndKey, type ClusterPki } from '../../api/pki/index.js';
 import { apiserverSecurityArgs, controllerManagerSecurityArgs, SERVICE_ACCOUNT_ISSUER } from '../../cli/cluster/security.js';
 import { writeKubeconfig } from '../../cli/kubeconfig.js';
+import { removeAfterThisFile } from './file-temp-dirs.js';
 
 export const TEST_SERVICE_ACCOUNT_ISSUER = SERVICE_ACCOUNT_ISSUER;
 
@@ -59,7 +60,7 @@ export function identityName(identity: Identity): string {
 
 async function createTestPki(): Promise<TestPki> {
   const dir = mkdtempSync(join(tmpdir(), 'tkube-test-pki-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  removeAfterThisFile(dir);
   const pki = await createClusterPki(dir, { apiserverSans: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] } });
   const f = pki.files;
   const fromFiles = (c: { cert: string; key: string }): CertAndKey => ({ cert: readFileSync(c.cert, 'utf8'), key: readFileSync(c.key, 'utf8') });
