@@ -25,9 +25,9 @@ import { WatchCache } from './storage/watch-cache.js';
 import { listenOnUnixSocket } from './unix-listener.js';
 import { versionResponse } from './version.js';
 import { createAuthenticator, createRequestChain, type RequestChain } from './auth/chain.js';
-import { createAuthorizer, ensureBootstrapPolicy, nodeRestriction, type AuthorizationMode } from './auth/authz/index.js';
+import { createAuthorizer, ensureBootstrapPolicy, nodeRestriction, type AuthorizationMode, type ModeAuthorizer } from './auth/authz/index.js';
 import { rbacEscalation } from './auth/admission/rbac-escalation.js';
-import { cachedRuleResolver } from './auth/admission/rbac-escalation-rules.js';
+import { escalationRuleResolver } from './auth/admission/rbac-escalation-rules.js';
 import type { Authorizer, ValidatingAdmission } from './auth/types.js';
 import { loadServiceAccountKeys, serviceAccountLookup, type ServiceAccountKeys } from './auth/serviceaccount/index.js';
 import { serviceAccountAdmission } from './registry/admission.js';
@@ -115,8 +115,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // the RBAC escalation check with RBAC (Kubernetes' RBAC registry does it on every write).
   const admission: ValidatingAdmission[] = [];
   if (opts.authorizationModes?.includes('Node')) admission.push(nodeRestriction({ storeFor }));
-  if (security && opts.authorizationModes?.includes('RBAC')) {
-    admission.push(rbacEscalation({ authorizer: security.authorizer, resolver: cachedRuleResolver({ storeFor }) }));
+  if (security?.authorizer.rbac) {
+    admission.push(rbacEscalation({ authorizer: security.authorizer, resolver: escalationRuleResolver(security.authorizer.rbac) }));
   }
   if (admission.length) for (const store of stores.values()) store.setAdmission(admission);
   // The ServiceAccount admission plugin, only when the apiserver can sign the tokens it
@@ -321,7 +321,7 @@ async function securityChain(
   serviceAccountKeys: ServiceAccountKeys | undefined,
   src: { storeFor(def: ResourceDef): ResourceStore },
   log: Logger,
-): Promise<{ chain: RequestChain; authorizer: Authorizer } | undefined> {
+): Promise<{ chain: RequestChain; authorizer: ModeAuthorizer } | undefined> {
   if (!opts.authorizationModes?.length) return undefined;
   if (opts.authorizationModes.includes('RBAC')) await ensureBootstrapPolicy(src, log);
   const authenticator = createAuthenticator(

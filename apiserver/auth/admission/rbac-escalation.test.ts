@@ -11,7 +11,7 @@ import { createAuthorizer } from '../authz/index.js';
 import type { AdmissionRequest, UserInfo } from '../types.js';
 import { compactRules, compactString, escalationMessage, goQuote } from './rbac-escalation-message.js';
 import { onlyGarbageCollectorFieldsChanged, rbacEscalation } from './rbac-escalation.js';
-import { cachedRuleResolver } from './rbac-escalation-rules.js';
+import { escalationRuleResolver } from './rbac-escalation-rules.js';
 
 const log = pino({ level: 'silent' });
 const V1 = `${RBAC_GROUP}/v1`;
@@ -43,7 +43,8 @@ function cluster() {
   for (const b of BOOTSTRAP_CLUSTER_ROLE_BINDINGS) src.put(clusterRoleBindings, b as unknown as KubeObject);
   src.put(roleBindings, roleBinding('team-a', 'bob-admin', 'ClusterRole', 'admin', [user('bob')]) as unknown as KubeObject);
   const put = (def: ResourceDef, o: Role | ClusterRole | RoleBinding | ClusterRoleBinding) => src.put(def, o as unknown as KubeObject);
-  const plugin = rbacEscalation({ authorizer: createAuthorizer(['RBAC'], src, log), resolver: cachedRuleResolver(src) });
+  const authorizer = createAuthorizer(['RBAC'], src, log);
+  const plugin = rbacEscalation({ authorizer, resolver: escalationRuleResolver(authorizer.rbac!) });
   return { src, put, plugin };
 }
 

@@ -16,15 +16,20 @@ import { UnionAuthorizer, alwaysAllow, alwaysDeny } from './union.js';
 export type AuthorizationMode = 'AlwaysAllow' | 'AlwaysDeny' | 'Node' | 'RBAC';
 export const AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC'];
 
-export type { PolicySource } from './rbac-authorizer.js';
+export type { PolicySource, RbacAuthorizer } from './rbac-authorizer.js';
 export type { RuleResolver, UserRules } from './rules.js';
 export { isRuleResolver } from './rules.js';
 export { forbiddenError, forbiddenMessage } from './forbidden.js';
 export { requestAttributes } from './request-attributes.js';
 export { PRIVILEGED_GROUP } from './union.js';
 
+export type ModeAuthorizer = Authorizer & RuleResolver & {
+  /** The RBAC member, when RBAC is one of the modes (its policy index serves the escalation check). */
+  readonly rbac?: RbacAuthorizer;
+};
+
 /** The authorizer for the given modes, asked in order; members of system:masters are always allowed. */
-export function createAuthorizer(modes: AuthorizationMode[], src: PolicySource, log: Logger): Authorizer & RuleResolver {
+export function createAuthorizer(modes: AuthorizationMode[], src: PolicySource, log: Logger): ModeAuthorizer {
   const members = modes.map((mode) => {
     switch (mode) {
       case 'AlwaysAllow':
@@ -40,7 +45,8 @@ export function createAuthorizer(modes: AuthorizationMode[], src: PolicySource, 
     }
   });
   log.info({ modes }, 'authorization modes');
-  return new UnionAuthorizer(members);
+  const rbac = members.find((m): m is RbacAuthorizer => m instanceof RbacAuthorizer);
+  return Object.assign(new UnionAuthorizer(members), rbac ? { rbac } : {});
 }
 
 /** Creates or reconciles the bootstrap ClusterRoles and ClusterRoleBindings (call once the stores are up). */

@@ -50,7 +50,8 @@ export class RbacAuthorizer implements Authorizer, RuleResolver {
     ];
   }
 
-  private async current(): Promise<RbacIndex> {
+  /** The policy as of now, rebuilt only after an RBAC object changed (also read by the escalation check). */
+  async policy(): Promise<RbacIndex> {
     const pending = this.views.map((v) => v.ready()).filter((p) => p !== undefined);
     if (pending.length) await Promise.all(pending);
     this.index ??= new RbacIndex({
@@ -63,7 +64,7 @@ export class RbacAuthorizer implements Authorizer, RuleResolver {
   }
 
   async authorize(attrs: RequestAttributes): Promise<AuthorizationResult> {
-    const index = await this.current();
+    const index = await this.policy();
     for (const b of index.bindingsFor(attrs.user.name, attrs.user.groups, attrs.namespace)) {
       if (rulesAllow(attrs, index.rulesOf(b))) return { decision: 'Allow', reason: `RBAC: allowed by ${describe(b)}` };
     }
@@ -71,7 +72,7 @@ export class RbacAuthorizer implements Authorizer, RuleResolver {
   }
 
   async rulesFor(user: UserInfo, namespace: string): Promise<UserRules> {
-    const index = await this.current();
+    const index = await this.policy();
     const rules = index.bindingsFor(user.name, user.groups, namespace).flatMap((b) => index.rulesOf(b));
     return { ...splitRules(rules), incomplete: false };
   }

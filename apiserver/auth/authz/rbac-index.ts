@@ -65,6 +65,12 @@ export class RbacIndex {
     return [...cluster, ...local];
   }
 
+  /** Whether the role a binding in `namespace` ('' = a ClusterRoleBinding) refers to exists. */
+  hasRole(ref: RoleRef, namespace: string): boolean {
+    if (ref.kind === 'ClusterRole') return this.clusterRoleRules.has(ref.name);
+    return ref.kind === 'Role' && namespace !== '' && this.roleRules.has(`${namespace}/${ref.name}`);
+  }
+
   /** The rules a binding grants (none when its role does not exist). */
   rulesOf(b: IndexedBinding): PolicyRule[] {
     if (b.roleRef.kind === 'ClusterRole') return this.clusterRoleRules.get(b.roleRef.name) ?? [];
