@@ -16,6 +16,7 @@ import type { CertificatePair, ServingCertificate } from './serving-certificate.
 import {
   CLIENT_CERT_FILE,
   CLIENT_KEY_FILE,
+  type CertificateSpec,
   clientCertificateSpec,
   requestCertificate,
   SERVING_CERT_FILE,
@@ -36,15 +37,18 @@ interface RotationCommon {
   backoff?: RotationBackoff;
 }
 
-/** Starts rotating the client certificate the client was built with (`initial`). */
-export function startClientCertificateRotation(o: RotationCommon & { initial: CertificatePair; onExpired?(): void }): CertificateRotationManager {
+/** One rotation: renew with a CSR for `spec`, write the pair to `files` in --cert-dir, then `use` it. */
+function startRotation(
+  o: RotationCommon & { onExpired?(): void },
+  what: { name: string; initial: CertificatePair; spec: CertificateSpec; files: [cert: string, key: string]; use(pair: CertificatePair): void },
+): CertificateRotationManager {
   return new CertificateRotationManager({
-    name: 'client',
-    initial: o.initial,
-    renew: (signal) => requestCertificate(o.client, { ...clientCertificateSpec(o.nodeName), timeoutMs: o.csrTimeoutMs, signal }, o.logger),
+    name: what.name,
+    initial: what.initial,
+    renew: (signal) => requestCertificate(o.client, { ...what.spec, timeoutMs: o.csrTimeoutMs, signal }, o.logger),
     install: (pair) => {
-      writeCertificatePair(join(o.certDir, CLIENT_CERT_FILE), join(o.certDir, CLIENT_KEY_FILE), pair);
-      o.client.setClientCertificate(pair);
+      writeCertificatePair(join(o.certDir, what.files[0]), join(o.certDir, what.files[1]), pair);
+      what.use(pair);
     },
     ...(o.onExpired ? { onExpired: o.onExpired } : {}),
     logger: o.logger,
@@ -54,24 +58,28 @@ export function startClientCertificateRotation(o: RotationCommon & { initial: Ce
   }).start();
 }
 
+/** Starts rotating the client certificate the client was built with (`initial`). */
+export function startClientCertificateRotation(o: RotationCommon & { initial: CertificatePair; onExpired?(): void }): CertificateRotationManager {
+  return startRotation(o, {
+    name: 'client',
+    initial: o.initial,
+    spec: clientCertificateSpec(o.nodeName),
+    files: [CLIENT_CERT_FILE, CLIENT_KEY_FILE],
+    use: (pair) => o.client.setClientCertificate(pair),
+  });
+}
+
 /** Starts rotating the serving certificate held by `serving` (which must hold one). */
 export function startServingCertificateRotation(
   o: RotationCommon & { serving: ServingCertificate; dnsNames: string[]; ipAddresses: string[] },
 ): CertificateRotationManager {
   const initial = o.serving.current();
   if (!initial) throw new Error('no serving certificate to rotate yet');
-  return new CertificateRotationManager({
+  return startRotation(o, {
     name: 'serving',
     initial,
-    renew: (signal) =>
-      requestCertificate(o.client, { ...servingCertificateSpec(o.nodeName, o.dnsNames, o.ipAddresses), timeoutMs: o.csrTimeoutMs, signal }, o.logger),
-    install: (pair) => {
-      writeCertificatePair(join(o.certDir, SERVING_CERT_FILE), join(o.certDir, SERVING_KEY_FILE), pair);
-      o.serving.set(pair);
-    },
-    logger: o.logger,
-    clock: o.clock,
-    random: o.random,
-    backoff: o.backoff,
-  }).start();
+    spec: servingCertificateSpec(o.nodeName, o.dnsNames, o.ipAddresses),
+    files: [SERVING_CERT_FILE, SERVING_KEY_FILE],
+    use: (pair) => o.serving.set(pair),
+  });
 }
