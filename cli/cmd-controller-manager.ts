@@ -15,6 +15,7 @@ import { CONTROLLERS } from '../controllers/registry.js';
 import { rootCaCertPublisherFactory, NAME as ROOT_CA_PUBLISHER } from '../controllers/rootcacertpublisher/root-ca-cert-publisher.js';
 import { onShutdownSignal } from './cmd-apiserver.js';
 import { parseDuration } from './durations.js';
+import { booleanFlag } from './flag-values.js';
 import { componentLogger } from './logger.js';
 
 export interface ControllerManagerFlags {
@@ -133,12 +134,6 @@ function portArg(value: string): number {
 }
 
 /** Go-style booleans, so that `--leader-elect=false` works as with kube-controller-manager. */
-function boolArg(value: string): boolean {
-  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(value)) return true;
-  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(value)) return false;
-  throw new InvalidArgumentError(`"${value}" is not a boolean`);
-}
-
 /**
  * The `controller-manager` subcommand with kube-controller-manager's flag names. Parses
  * into ControllerManagerFlags and calls `action` (runControllerManager by default).
@@ -149,7 +144,7 @@ export function controllerManagerCommand(action: (flags: ControllerManagerFlags)
     .option('--kubeconfig <path>', 'kubeconfig of the cluster to manage')
     .option('--master <url>', 'apiserver URL (overrides the kubeconfig server)')
     .option('--controllers <list>', "controllers to run: '*' for all, 'foo' to enable, '-foo' to disable", '*')
-    .option('--leader-elect [bool]', 'elect a leader among controller-managers before running controllers', boolArg, true)
+    .option('--leader-elect [bool]', 'elect a leader among controller-managers before running controllers', booleanFlag, true)
     .option('--leader-elect-lease-duration <duration>', 'how long a standby waits before taking over an unrenewed lease', durationArg, 15_000)
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', durationArg, 10_000)
     .option('--leader-elect-retry-period <duration>', 'time between attempts to acquire or renew the lease', durationArg, 2_000)

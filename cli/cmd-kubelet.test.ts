@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { booleanFlag } from './cmd-kubelet.js';
+import { booleanFlag } from './flag-values.js';
 
 /** The two rotation flags as cli/tkube.ts declares them. */
 function parse(args: string[]): { rotateCertificates: boolean; rotateServerCertificates: boolean } {

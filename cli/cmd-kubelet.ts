@@ -13,7 +13,6 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { InvalidArgumentError } from 'commander';
 import { KubeClient } from '../api/client/kube-client.js';
 import { loadKubeconfig } from '../api/client/kubeconfig.js';
 import type { CertificateRotationManager } from '../kubelet/cert-rotation.js';
@@ -55,13 +54,6 @@ export interface KubeletFlags {
   rotateCertificates: boolean;
   /** --rotate-server-certificates: renew a serving certificate obtained by CSR before it expires. */
   rotateServerCertificates: boolean;
-}
-
-/** A Kubernetes-style boolean flag value: `--flag`, `--flag=true`, `--flag=false`. */
-export function booleanFlag(value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InvalidArgumentError(`"${value}" is not true or false`);
 }
 
 /** The first non-internal IPv4 address of the machine (the kubelet's default --node-ip). */
