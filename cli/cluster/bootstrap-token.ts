@@ -5,6 +5,7 @@
  * never travels to the cluster-info ConfigMap, only signatures made with it.
  */
 import { randomInt } from 'node:crypto';
+import { BOOTSTRAP_TOKEN_SECRET_TYPE } from '../../api/bootstrap/token-secret.js';
 import type { Secret } from '../../api/types/config.js';
 
 export interface BootstrapToken {
@@ -15,7 +16,6 @@ export interface BootstrapToken {
 const TOKEN_RE = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
 export const BOOTSTRAP_TOKEN_DEFAULT_GROUP = 'system:bootstrappers:kubeadm:default-node-token';
 export const DEFAULT_TOKEN_TTL_MS = 24 * 3_600_000;
 

@@ -27,7 +27,7 @@ import { configMaps, secrets } from '../../api/registry.js';
 import type { ConfigMap, Secret } from '../../api/types/config.js';
 import { RateLimitingQueue } from '../../api/workqueue/rate-limiting-queue.js';
 import type { Controller, ControllerDeps, ControllerFactory } from '../controller.js';
-import { BOOTSTRAP_TOKEN_SECRET_TYPE, TOKEN_SECRET_NAMESPACE } from '../tokencleaner/token-expiration.js';
+import { BOOTSTRAP_TOKEN_SECRET_TYPE, TOKEN_SECRET_NAMESPACE } from '../../api/bootstrap/token-secret.js';
 import { signingTokens } from './signing-tokens.js';
 
 export const NAME = 'bootstrapsigner';

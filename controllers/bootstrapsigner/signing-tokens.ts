@@ -6,7 +6,7 @@
  */
 import type { SigningToken } from '../../api/bootstrap/cluster-info-signatures.js';
 import type { Secret } from '../../api/types/config.js';
-import { isBootstrapTokenSecret, tokenExpiry } from '../tokencleaner/token-expiration.js';
+import { isBootstrapTokenSecret, tokenExpiry } from '../../api/bootstrap/token-secret.js';
 
 const SECRET_NAME = /^bootstrap-token-([a-z0-9]{6})$/;
 

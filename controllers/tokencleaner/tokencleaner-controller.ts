@@ -16,7 +16,7 @@ import { secrets } from '../../api/registry.js';
 import type { Secret } from '../../api/types/config.js';
 import { RateLimitingQueue } from '../../api/workqueue/rate-limiting-queue.js';
 import type { Controller, ControllerDeps, ControllerFactory } from '../controller.js';
-import { BOOTSTRAP_TOKEN_SECRET_TYPE, isBootstrapTokenSecret, TOKEN_SECRET_NAMESPACE, tokenExpiry } from './token-expiration.js';
+import { BOOTSTRAP_TOKEN_SECRET_TYPE, isBootstrapTokenSecret, TOKEN_SECRET_NAMESPACE, tokenExpiry } from '../../api/bootstrap/token-secret.js';
 
 export const NAME = 'tokencleaner';
 

@@ -6,6 +6,7 @@
  * auth-extra-groups.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { BOOTSTRAP_TOKEN_SECRET_TYPE, tokenExpiry } from '../../../api/bootstrap/token-secret.js';
 import { isApiError } from '../../../api/meta/errors.js';
 import { secrets } from '../../../api/registry.js';
 import type { ResourceDef } from '../../../api/resource.js';
@@ -14,7 +15,6 @@ import type { ResourceStore } from '../../registry/resource-store.js';
 import type { Authenticator, UserInfo } from '../types.js';
 import { bearerToken, withAuthenticatedGroup } from './credentials.js';
 
-export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
 export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
 const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 const EXTRA_GROUP = /^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/;
@@ -43,11 +43,8 @@ export function createBootstrapTokenAuthenticator(src: { storeFor(def: ResourceD
       if (data['token-id'] !== id) return reject(id, 'token-id does not match the secret name');
       if (!sameSecret(data['token-secret'] ?? '', secret)) return reject(id, 'wrong token secret');
       if (data['usage-bootstrap-authentication'] !== 'true') return reject(id, 'token is not for authentication');
-      const expiration = data['expiration'];
-      if (expiration) {
-        const at = Date.parse(expiration);
-        if (Number.isNaN(at) || at <= (opts.now?.() ?? new Date()).getTime()) return reject(id, 'token has expired');
-      }
+      // Kubernetes' rule: RFC3339, and one that does not parse counts as expired.
+      if (tokenExpiry(s, opts.now?.() ?? new Date()).expired) return reject(id, 'token has expired');
       const extra = (data['auth-extra-groups'] ?? '').split(',').map((g) => g.trim()).filter(Boolean);
       const bad = extra.find((g) => !EXTRA_GROUP.test(g));
       if (bad) return reject(id, `invalid auth-extra-groups entry ${JSON.stringify(bad)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Secret } from '../../api/types/config.js';
-import { isBootstrapTokenSecret, tokenExpiry } from './token-expiration.js';
+import type { Secret } from '../types/config.js';
+import { isBootstrapTokenSecret, tokenExpiry } from './token-secret.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 function secret(data: Record<string, string>, type = 'bootstrap.kubernetes.io/token', namespace = 'kube-system'): Secret {

@@ -1,9 +1,11 @@
 /**
- * When a bootstrap-token Secret expires: its `expiration` value (base64 in data, RFC3339).
+ * Bootstrap-token Secrets (kube-system, type bootstrap.kubernetes.io/token), as the
+ * apiserver's authenticator, the tokencleaner, the bootstrapsigner and `tkube init` read
+ * and write them; and when one expires: its `expiration` value (base64 in data, RFC3339).
  * As Kubernetes: no expiration means it never expires, and an unparseable one counts as
  * expired (such a token is not accepted anyway, so it only lingers as clutter).
  */
-import type { Secret } from '../../api/types/config.js';
+import type { Secret } from '../types/config.js';
 
 export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
 export const TOKEN_SECRET_NAMESPACE = 'kube-system';
