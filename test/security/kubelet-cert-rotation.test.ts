@@ -36,6 +36,7 @@ import { startKubeletServer, type KubeletServer } from '../../kubelet/server.js'
 import { ServingCertificate } from '../../kubelet/serving-certificate.js';
 import { CLIENT_CERT_FILE, CLIENT_KEY_FILE, currentClientCertificate, nodeKubeconfigYaml, SERVING_CERT_FILE, SERVING_KEY_FILE } from '../../kubelet/tls-bootstrap.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NODE = 'tkube-rot-node';
 /** Rotation falls due at 70% (28 s): 12 s are left for the CSRs on a loaded machine. */
@@ -89,16 +90,6 @@ afterAll(async () => {
   await cp?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** The certificate a TLS server on 127.0.0.1:port presents. */
 function presentedCertificate(port: number): Promise<string> {
